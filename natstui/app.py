@@ -1,0 +1,196 @@
+"""The natstui App: the tabbed main screen, global bindings, palette, connect and clean quit."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Footer, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from natstui.commands import NatsCommands, PaletteCommand
+from natstui.core.connection import ConnectError, ConnectionState, NatsSession
+from natstui.core.profile import Profile
+from natstui.core.textsafe import printable
+from natstui.screens.connect_error import ConnectErrorScreen
+from natstui.screens.help import HelpScreen
+from natstui.screens.profiles import ProfilesScreen
+from natstui.widgets.cluster_tab import ClusterTab
+from natstui.widgets.publish_tab import PublishTab
+from natstui.widgets.request_tab import RequestTab
+from natstui.widgets.services_tab import ServicesTab
+from natstui.widgets.status_bar import StatusBar
+from natstui.widgets.tab_base import MainTab
+from natstui.widgets.tail_tab import TailTab
+
+TABS: tuple[tuple[str, str, type[MainTab]], ...] = (
+    ("cluster", "Cluster", ClusterTab),
+    ("tail", "Tail", TailTab),
+    ("publish", "Publish", PublishTab),
+    ("request", "Request", RequestTab),
+    ("services", "Services", ServicesTab),
+)
+
+
+class StateChanged(Message):
+    """The connection state changed (posted from nats-py callbacks)."""
+
+    def __init__(self, state: ConnectionState) -> None:
+        super().__init__()
+        self.state = state
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StateChanged)
+
+
+class NatsTuiApp(App[None]):
+    """natstui's main application."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "natstui"
+    COMMANDS = App.COMMANDS | {NatsCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(str(i), f"show_tab('{tab_id}')", label, show=False)
+            for i, (tab_id, label, _) in enumerate(TABS, start=1)
+        ),
+        Binding("f1,question_mark", "help", "Help"),
+        Binding("ctrl+o", "profiles", "Profiles"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+    RTT_INTERVAL = 5.0
+
+    def __init__(
+        self,
+        profile: Profile | None = None,
+        *,
+        config_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.profile = profile
+        self.config_path = config_path
+        self.session: NatsSession | None = None
+
+    # --- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with TabbedContent(id="tabs"):
+            for tab_id, label, cls in TABS:
+                with TabPane(f"{label}", id=tab_id):
+                    yield cls(id=f"{tab_id}-tab")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).show(ConnectionState(profile="(none)"))
+        self.set_interval(self.RTT_INTERVAL, self._measure_rtt)
+        if self.profile is not None:
+            self.connect_profile(self.profile)
+        else:
+            self.action_profiles()
+
+    def tabs(self) -> list[MainTab]:
+        return list(self.query(MainTab))
+
+    # --- connection ----------------------------------------------------------------------
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def connect_profile(self, profile: Profile) -> None:
+        """Close any current session, connect to `profile` and hand it to every tab."""
+        await self._close_session()
+        self.profile = profile
+        session = NatsSession(profile)
+        session.add_listener(self._post_state)
+        self.session = session
+        try:
+            await session.connect()
+        except ConnectError as exc:
+            self.push_screen(
+                ConnectErrorScreen(profile.name, exc.cause, exc.fix), self._after_connect_error
+            )
+            return
+        for tab in self.tabs():
+            await tab.attach(session)
+        await session.measure_rtt()
+
+    def _post_state(self, state: ConnectionState) -> None:
+        self.post_message(StateChanged(state))
+
+    def _after_connect_error(self, choice: str | None) -> None:
+        if choice == "retry" and self.profile is not None:
+            self.connect_profile(self.profile)
+        elif choice == "profiles":
+            self.action_profiles()
+        else:
+            self.exit()
+
+    async def _close_session(self) -> None:
+        session, self.session = self.session, None
+        if session is None:
+            return
+        for tab in self.tabs():
+            await tab.detach()
+        await session.close()
+
+    async def _measure_rtt(self) -> None:
+        if self.session is not None:
+            await self.session.measure_rtt()
+
+    @on(StateChanged)
+    def _show_state(self, event: StateChanged) -> None:
+        self.query_one(StatusBar).show(event.state)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where an unexpected worker failure becomes a notification."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            err = event.worker.error
+            group = event.worker.group or "worker"
+            text = printable(f"{group}: {type(err).__name__}: {err}")
+            self.notify(text, title="Error", severity="error", timeout=8)
+
+    # --- actions -------------------------------------------------------------------------
+    def action_show_tab(self, tab_id: str) -> None:
+        self.query_one(TabbedContent).active = tab_id
+
+    def action_help(self) -> None:
+        rows: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for active in self.active_bindings.values():
+            binding = active.binding
+            key = self.get_key_display(binding)
+            if binding.description and (key, binding.description) not in seen:
+                seen.add((key, binding.description))
+                rows.append((key, binding.description))
+        rows.extend((str(i), f"{label} tab") for i, (_, label, _) in enumerate(TABS, start=1))
+        self.push_screen(HelpScreen(rows))
+
+    def action_profiles(self) -> None:
+        def chosen(profile: Profile | None) -> None:
+            if profile is not None:
+                self.connect_profile(profile)
+
+        self.push_screen(ProfilesScreen(self.config_path), chosen)
+
+    async def action_quit(self) -> None:
+        """Drain the connections, then exit."""
+        await self._close_session()
+        self.exit()
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        commands = [
+            PaletteCommand(f"Go to {label}", partial(self.action_show_tab, tab_id), "tab")
+            for tab_id, label, _ in TABS
+        ]
+        commands.append(PaletteCommand("Profiles", self.action_profiles, "saved profiles"))
+        commands.append(PaletteCommand("Help", self.action_help, "key bindings"))
+        if self.profile is not None:
+            profile = self.profile
+            commands.append(
+                PaletteCommand("Reconnect", lambda: self.connect_profile(profile), "reconnect")
+            )
+        for tab in self.tabs():
+            commands.extend(tab.palette_commands())
+        return commands

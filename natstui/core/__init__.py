@@ -1,0 +1,1 @@
+"""UI-free core: asyncio + nats-py only. Nothing here may import textual or rich."""

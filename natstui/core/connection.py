@@ -1,0 +1,375 @@
+"""Profile -> nats.connect() arguments, and a session that owns the app's NATS connections.
+
+The session keeps a `ConnectionState` snapshot up to date from nats-py's callbacks and tells its
+listeners on every change. It passes its own async callbacks to nats-py: the library's default
+error_cb logs tracebacks, which would corrupt a full-screen terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import nats
+from nats.aio.client import Client, RawCredentials
+from nats.errors import SlowConsumerError
+
+from natstui.core.profile import Auth, AuthKind, Profile, ProfileError, expand_path
+
+# Every TLS close logs a harmless complaint on the asyncio logger; nats-py logs through its own.
+logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+logging.getLogger("nats").setLevel(logging.CRITICAL)
+
+Status = Literal[
+    "idle", "connecting", "connected", "reconnecting", "disconnected", "closed", "failed"
+]
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    """What the status bar shows. Never holds a secret."""
+
+    profile: str
+    status: Status = "idle"
+    url: str | None = None
+    server_name: str | None = None
+    server_version: str | None = None
+    cluster: str | None = None
+    tls: bool = False
+    tls_version: str | None = None
+    tls_verify: bool = True
+    user: str | None = None
+    account: str | None = None
+    is_system: bool = False
+    rtt_ms: float | None = None
+    reconnects: int = 0
+    last_error: str | None = None
+    system_connection: bool = False
+
+
+class ConnectError(Exception):
+    """A connection attempt failed; `cause` is plain words, `fix` the likely remedy."""
+
+    def __init__(self, cause: str, fix: str = "") -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.fix = fix
+
+
+def _tls_context(profile: Profile) -> ssl.SSLContext | None:
+    tls = profile.tls
+    if not profile.tls_wanted:
+        return None
+    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    try:
+        if tls.ca_file:
+            ctx.load_verify_locations(cafile=str(expand_path(tls.ca_file)))
+        if tls.cert_file:
+            key = str(expand_path(tls.key_file)) if tls.key_file else None
+            ctx.load_cert_chain(str(expand_path(tls.cert_file)), key)
+    except (OSError, ssl.SSLError) as exc:
+        raise ProfileError(f"TLS files: {exc}") from None
+    if not tls.verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def auth_kwargs(auth: Auth) -> dict[str, Any]:
+    """nats.connect() keyword arguments for one Auth; resolves secret references."""
+    kind = auth.kind
+    if kind is AuthKind.NONE:
+        return {}
+    if kind is AuthKind.TOKEN:
+        return {"token": auth.token.resolve("token")}
+    if kind is AuthKind.USER_PASSWORD:
+        if not auth.user:
+            raise ProfileError("auth.user is empty")
+        return {"user": auth.user, "password": auth.password.resolve("password")}
+    if kind is AuthKind.NKEY:
+        if auth.nkey_seed.file and auth.nkey_seed.inline is None and not auth.nkey_seed.env:
+            path = expand_path(auth.nkey_seed.file)
+            if not path.is_file():
+                raise ProfileError(f"nkey seed file {path} does not exist")
+            return {"nkeys_seed": str(path)}
+        return {"nkeys_seed_str": auth.nkey_seed.resolve("nkey seed")}
+    if kind is AuthKind.CREDS:
+        if auth.creds.file and auth.creds.inline is None and not auth.creds.env:
+            path = expand_path(auth.creds.file)
+            if not path.is_file():
+                raise ProfileError(f"creds file {path} does not exist")
+            return {"user_credentials": str(path)}
+        return {"user_credentials": RawCredentials(auth.creds.resolve("creds"))}
+    if kind is AuthKind.JWT:
+        jwt = auth.jwt.resolve("user JWT")
+        seed = auth.seed.resolve("user seed")
+        creds = (
+            "-----BEGIN NATS USER JWT-----\n" + jwt + "\n------END NATS USER JWT------\n\n"
+            "-----BEGIN USER NKEY SEED-----\n" + seed + "\n------END USER NKEY SEED------\n"
+        )
+        return {"user_credentials": RawCredentials(creds)}
+    raise ProfileError(f"unknown auth kind {kind!r}")
+
+
+def connect_kwargs(profile: Profile, auth: Auth | None = None) -> dict[str, Any]:
+    """Everything nats.connect() needs except callbacks."""
+    kw: dict[str, Any] = {
+        "servers": list(profile.servers),
+        "name": f"natstui ({profile.name})",
+        "connect_timeout": max(1, int(profile.connect_timeout)),
+        "inbox_prefix": profile.inbox_prefix,
+        "allow_reconnect": True,
+        "max_reconnect_attempts": -1,
+        "reconnect_time_wait": 0.5,
+        "ping_interval": 10,
+        "max_outstanding_pings": 3,
+        "pending_size": 8 * 1024 * 1024,
+    }
+    kw.update(auth_kwargs(auth if auth is not None else profile.auth))
+    ctx = _tls_context(profile)
+    if ctx is not None:
+        kw["tls"] = ctx
+        if profile.tls.server_name:
+            kw["tls_hostname"] = profile.tls.server_name
+        kw["tls_handshake_first"] = profile.tls.handshake_first
+    return kw
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short, single-line description of a nats-py error."""
+    text = str(exc).strip() or type(exc).__name__
+    if text.startswith("nats: "):
+        text = text[len("nats: ") :]
+    return text.strip("'\"")
+
+
+def transport_tls_version(nc: Client) -> str | None:
+    """The negotiated TLS version of the live connection, or None when plaintext."""
+    transport = getattr(nc, "_transport", None)
+    writer = getattr(transport, "_io_writer", None) or getattr(transport, "_writer", None)
+    if writer is None:
+        return None
+    obj = writer.get_extra_info("ssl_object")
+    return obj.version() if obj is not None else None
+
+
+Listener = Callable[[ConnectionState], None]
+
+
+class NatsSession:
+    """Owns the app connection (and the system connection, when the profile has one)."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.nc: Client | None = None
+        self.sys_nc: Client | None = None
+        self.state = ConnectionState(profile=profile.name, tls_verify=profile.tls.verify)
+        self._listeners: list[Listener] = []
+        self._slow_consumer_listeners: list[Callable[[int | None], None]] = []
+        self._errors_seen: list[str] = []
+        self._connected_at = 0.0
+
+    # --- listeners -------------------------------------------------------------------------
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def add_slow_consumer_listener(self, listener: Callable[[int | None], None]) -> None:
+        """Called with the subscription id for every slow-consumer drop nats-py reports."""
+        self._slow_consumer_listeners.append(listener)
+
+    def _update(self, **changes: Any) -> None:
+        self.state = replace(self.state, **changes)
+        for listener in list(self._listeners):
+            listener(self.state)
+
+    # --- nats-py callbacks -----------------------------------------------------------------
+    async def _error_cb(self, exc: Exception) -> None:
+        if isinstance(exc, SlowConsumerError):
+            sid = getattr(exc, "sid", None)
+            for listener in list(self._slow_consumer_listeners):
+                listener(sid)
+            return
+        text = describe_error(exc)
+        self._errors_seen.append(text)
+        if self.state.status in ("connected", "reconnecting", "disconnected"):
+            self._update(last_error=text)
+
+    async def _disconnected_cb(self) -> None:
+        if self.state.status == "connected":
+            self._update(status="reconnecting")
+
+    async def _reconnected_cb(self) -> None:
+        self._update(status="connected", reconnects=self.state.reconnects + 1)
+        self._refresh_server_info()
+
+    async def _closed_cb(self) -> None:
+        if self.state.status not in ("failed", "idle"):
+            self._update(status="closed")
+
+    async def _lame_duck_cb(self) -> None:
+        self._update(last_error=f"server {self.state.server_name or '?'} entered lame-duck mode")
+
+    def _callbacks(self) -> dict[str, Any]:
+        return {
+            "error_cb": self._error_cb,
+            "disconnected_cb": self._disconnected_cb,
+            "reconnected_cb": self._reconnected_cb,
+            "closed_cb": self._closed_cb,
+            "lame_duck_mode_cb": self._lame_duck_cb,
+        }
+
+    def _refresh_server_info(self) -> None:
+        nc = self.nc
+        if nc is None:
+            return
+        info: dict[str, Any] = getattr(nc, "_server_info", {}) or {}
+        self._update(
+            url=_url_text(nc.connected_url),
+            server_name=info.get("server_name"),
+            server_version=info.get("version"),
+            cluster=info.get("cluster"),
+            tls_version=transport_tls_version(nc),
+            tls=transport_tls_version(nc) is not None,
+        )
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Connect within the profile's timeout or raise ConnectError with cause and fix."""
+        self._update(status="connecting", last_error=None)
+        try:
+            self.nc = await self._open(self.profile.auth, self._callbacks())
+        except ConnectError as exc:
+            self._update(status="failed", last_error=exc.cause)
+            raise
+        self._refresh_server_info()
+        self._update(status="connected")
+        await self._whoami()
+        if self.profile.system_auth is not None and not self.state.is_system:
+            try:
+                self.sys_nc = await self._open(self.profile.system_auth, _quiet_callbacks())
+                self._update(system_connection=True)
+            except ConnectError as exc:
+                self._update(last_error=f"system connection: {exc.cause}")
+        elif self.state.is_system:
+            self.sys_nc = self.nc
+
+    async def _open(self, auth: Auth, callbacks: dict[str, Any]) -> Client:
+        try:
+            kwargs = connect_kwargs(self.profile, auth)
+        except ProfileError as exc:
+            raise ConnectError(str(exc), "edit the profile") from None
+        self._errors_seen.clear()
+        nc = Client()
+        timeout = max(0.5, self.profile.connect_timeout)
+        try:
+            await asyncio.wait_for(nc.connect(**kwargs, **callbacks), timeout)
+        except TimeoutError:
+            await _abandon(nc)
+            last = self._errors_seen[-1] if self._errors_seen else "no answer"
+            raise ConnectError(
+                f"could not connect within {timeout:g}s: {last}",
+                "check the server address and that nats-server is running",
+            ) from None
+        except Exception as exc:  # nats-py raises many unrelated types here
+            await _abandon(nc)
+            raise ConnectError(describe_error(exc), "") from None
+        if self.profile.tls_wanted and transport_tls_version(nc) is None:
+            await _abandon(nc)
+            raise ConnectError(
+                "the profile requires TLS but the server offered a plaintext connection",
+                "enable TLS on the server, or turn TLS off in the profile if that is intended",
+            )
+        return nc
+
+    async def _whoami(self) -> None:
+        """Ask `$SYS.REQ.USER.INFO` who we are; quietly skip on servers without it."""
+        nc = self.nc
+        assert nc is not None
+        try:
+            msg = await nc.request("$SYS.REQ.USER.INFO", b"", timeout=1.0)
+            data = json.loads(msg.data).get("data") or {}
+        except Exception:
+            return
+        account = data.get("account")
+        self._update(
+            user=data.get("user"),
+            account=data.get("account_name") or account,
+            is_system=account == "$SYS"
+            or data.get("account_name") == "$SYS"
+            or account == getattr(nc, "_server_info", {}).get("system_account"),
+        )
+
+    async def measure_rtt(self) -> float | None:
+        nc = self.nc
+        if nc is None or not nc.is_connected:
+            return None
+        try:
+            rtt = float(await nc.rtt())
+        except Exception:
+            return None
+        self._update(rtt_ms=rtt * 1000.0)
+        return rtt
+
+    async def close(self) -> None:
+        """Drain and close every connection; never raises."""
+        for nc in {id(c): c for c in (self.sys_nc, self.nc) if c is not None}.values():
+            with contextlib.suppress(Exception):
+                if nc.is_connected:
+                    await asyncio.wait_for(nc.drain(), 2.0)
+            await _abandon(nc)
+        if self.state.status != "failed":
+            self._update(status="closed")
+
+    @property
+    def monitor_nc(self) -> Client | None:
+        """The connection for `$SYS` requests: the system one when there is one."""
+        return self.sys_nc or self.nc
+
+    @property
+    def uptime(self) -> float:
+        return time.monotonic() - self._connected_at if self._connected_at else 0.0
+
+
+def _quiet_callbacks() -> dict[str, Any]:
+    async def _ignore(*_: Any) -> None:
+        return None
+
+    return {
+        "error_cb": _ignore,
+        "disconnected_cb": _ignore,
+        "reconnected_cb": _ignore,
+        "closed_cb": _ignore,
+    }
+
+
+def _url_text(url: Any) -> str | None:
+    if url is None:
+        return None
+    # ParseResult: rebuild without any user:password@ part.
+    host = getattr(url, "hostname", None)
+    port = getattr(url, "port", None)
+    scheme = getattr(url, "scheme", "nats")
+    return f"{scheme}://{host}:{port}" if host else None
+
+
+async def _abandon(nc: Client) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(nc.close(), 2.0)
+
+
+__all__ = [
+    "ConnectError",
+    "ConnectionState",
+    "NatsSession",
+    "auth_kwargs",
+    "connect_kwargs",
+    "describe_error",
+    "nats",
+]

@@ -1,0 +1,33 @@
+"""The contract every main-screen tab follows.
+
+The app calls `attach(session)` once a connection is up and `detach()` before it closes the
+session (quit, or connecting to another profile). A tab starts its own workers and timers in
+`attach` and stops them in `detach`.
+"""
+
+from __future__ import annotations
+
+from textual.containers import Vertical
+
+from natstui.commands import PaletteCommand
+from natstui.core.connection import NatsSession
+
+
+class MainTab(Vertical):
+    """Base class of the Cluster / Tail / Publish / Request / Services tabs."""
+
+    DEFAULT_CSS = """
+    MainTab { height: 1fr; }
+    """
+
+    session: NatsSession | None = None
+
+    async def attach(self, session: NatsSession) -> None:
+        self.session = session
+
+    async def detach(self) -> None:
+        self.session = None
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Entries this tab adds to the command palette (e.g. "Tail: subscribe…")."""
+        return []
