@@ -76,5 +76,14 @@ def view_payload(data: bytes) -> PayloadView:
         if not (cut and exc.start >= len(head) - 3):
             return PayloadView("binary", hex_dump(head), size, cut)
         decoded = head[: exc.start].decode("utf-8")
+    if _mostly_control(decoded):
+        return PayloadView("binary", hex_dump(head), size, cut)
     text, more = _cut_lines(printable(decoded, keep_newlines=True))
     return PayloadView("text", text, size, cut or more)
+
+
+def _mostly_control(text: str) -> bool:
+    """Valid UTF-8 that is mostly control characters reads better as a hex dump."""
+    sample = text[:4096]
+    controls = sum(1 for c in sample if ord(c) < 0x20 and c not in "\t\n\r")
+    return controls * 10 > len(sample)
