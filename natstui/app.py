@@ -56,7 +56,7 @@ class NatsTuiApp(App[None]):
     COMMANDS = App.COMMANDS | {NatsCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            Binding(str(i), f"show_tab('{tab_id}')", label, show=False)
+            Binding(str(i), f"show_tab('{tab_id}')", f"{label} tab", show=False)
             for i, (tab_id, label, _) in enumerate(TABS, start=1)
         ),
         Binding("f1,question_mark", "help", "Help"),
