@@ -21,6 +21,15 @@ import nats
 from nats.aio.client import Client, RawCredentials
 from nats.errors import SlowConsumerError
 
+from natstui.core.connect_errors import (
+    Diagnosis,
+    FailureKind,
+    classify,
+    hostport,
+    permission_diagnosis,
+    pick_cause,
+    timeout_diagnosis,
+)
 from natstui.core.profile import Auth, AuthKind, Profile, ProfileError, expand_path
 
 # Every TLS close logs a harmless complaint on the asyncio logger; nats-py logs through its own.
@@ -55,12 +64,24 @@ class ConnectionState:
 
 
 class ConnectError(Exception):
-    """A connection attempt failed; `cause` is plain words, `fix` the likely remedy."""
+    """A connection attempt failed; `cause` is plain words, `fix` the likely remedy.
 
-    def __init__(self, cause: str, fix: str = "") -> None:
+    `kind` (a FailureKind) lets callers and tests tell refused ports from TLS or auth problems.
+    """
+
+    def __init__(self, cause: str, fix: str = "", kind: FailureKind = FailureKind.PROTOCOL) -> None:
         super().__init__(cause)
         self.cause = cause
         self.fix = fix
+        self.kind = kind
+
+    @classmethod
+    def from_diagnosis(cls, diagnosis: Diagnosis) -> ConnectError:
+        return cls(diagnosis.cause, diagnosis.fix, diagnosis.kind)
+
+
+INITIAL_ATTEMPTS_PER_SERVER = 2
+RECONNECT_WAIT = 0.5
 
 
 def _tls_context(profile: Profile) -> ssl.SSLContext | None:
@@ -120,14 +141,16 @@ def auth_kwargs(auth: Auth) -> dict[str, Any]:
 
 def connect_kwargs(profile: Profile, auth: Auth | None = None) -> dict[str, Any]:
     """Everything nats.connect() needs except callbacks."""
+    # The first connect must fail fast: no reconnect loop, each server tried at most twice.
+    # `NatsSession` switches to reconnect-forever once the first connect succeeded.
     kw: dict[str, Any] = {
         "servers": list(profile.servers),
         "name": f"natstui ({profile.name})",
-        "connect_timeout": max(1, int(profile.connect_timeout)),
+        "connect_timeout": max(0.1, profile.connect_timeout),
         "inbox_prefix": profile.inbox_prefix,
-        "allow_reconnect": True,
-        "max_reconnect_attempts": -1,
-        "reconnect_time_wait": 0.5,
+        "allow_reconnect": False,
+        "max_reconnect_attempts": INITIAL_ATTEMPTS_PER_SERVER - 1,
+        "reconnect_time_wait": RECONNECT_WAIT,
         "ping_interval": 10,
         "max_outstanding_pings": 3,
         "pending_size": 8 * 1024 * 1024,
@@ -248,6 +271,7 @@ class NatsSession:
         except ConnectError as exc:
             self._update(status="failed", last_error=exc.cause)
             raise
+        self._connected_at = time.monotonic()
         self._refresh_server_info()
         self._update(status="connected")
         await self._whoami()
@@ -261,31 +285,13 @@ class NatsSession:
             self.sys_nc = self.nc
 
     async def _open(self, auth: Auth, callbacks: dict[str, Any]) -> Client:
+        """One connection, fully checked (TLS really on, inbox usable), or ConnectError."""
         try:
             kwargs = connect_kwargs(self.profile, auth)
         except ProfileError as exc:
-            raise ConnectError(str(exc), "edit the profile") from None
-        self._errors_seen.clear()
-        nc = Client()
-        timeout = max(0.5, self.profile.connect_timeout)
-        try:
-            await asyncio.wait_for(nc.connect(**kwargs, **callbacks), timeout)
-        except TimeoutError:
-            await _abandon(nc)
-            last = self._errors_seen[-1] if self._errors_seen else "no answer"
-            raise ConnectError(
-                f"could not connect within {timeout:g}s: {last}",
-                "check the server address and that nats-server is running",
-            ) from None
-        except Exception as exc:  # nats-py raises many unrelated types here
-            await _abandon(nc)
-            raise ConnectError(describe_error(exc), "") from None
-        if self.profile.tls_wanted and transport_tls_version(nc) is None:
-            await _abandon(nc)
-            raise ConnectError(
-                "the profile requires TLS but the server offered a plaintext connection",
-                "enable TLS on the server, or turn TLS off in the profile if that is intended",
-            )
+            raise ConnectError(str(exc), "edit the profile", FailureKind.PROFILE) from None
+        nc, errors = await open_connection(self.profile, kwargs, callbacks)
+        self._errors_seen.extend(describe_error(e) for e in errors)
         return nc
 
     async def _whoami(self) -> None:
@@ -337,6 +343,92 @@ class NatsSession:
         return time.monotonic() - self._connected_at if self._connected_at else 0.0
 
 
+async def open_connection(
+    profile: Profile, kwargs: dict[str, Any], callbacks: dict[str, Any]
+) -> tuple[Client, list[BaseException]]:
+    """Connect with `kwargs` within the profile's timeout; classify any failure.
+
+    Returns the client (switched to reconnect-forever) and the errors nats-py reported on the
+    way (e.g. a first server that refused before a second one answered).
+    """
+    nc = Client()
+    errors: list[BaseException] = []
+    collecting = [True]  # only while connecting and probing: a session must not grow a list
+    user_error_cb = callbacks.get("error_cb")
+
+    async def error_cb(exc: Exception) -> None:
+        if collecting[0]:
+            errors.append(exc)
+        if user_error_cb is not None:
+            await user_error_cb(exc)
+
+    timeout = max(0.1, profile.connect_timeout)
+    where = hostport(profile.servers)
+    try:
+        await asyncio.wait_for(nc.connect(**kwargs, **{**callbacks, "error_cb": error_cb}), timeout)
+    except BaseException as exc:
+        await _abandon(nc)
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        raise ConnectError.from_diagnosis(_failure(exc, errors, where, timeout)) from None
+    await _verify_link(nc, profile, where, timeout, errors)
+    collecting[0] = False
+    # From now on behave like a long-lived client: reconnect forever to any server in the pool.
+    nc.options["allow_reconnect"] = True
+    nc.options["max_reconnect_attempts"] = -1
+    return nc, errors
+
+
+def _failure(
+    exc: BaseException, errors: list[BaseException], where: str, timeout: float
+) -> Diagnosis:
+    if isinstance(exc, TimeoutError | asyncio.TimeoutError):
+        cause = pick_cause(errors)
+        if cause is None or isinstance(cause, TimeoutError | asyncio.TimeoutError):
+            return timeout_diagnosis(where, timeout)
+        return classify(cause, where, timeout)
+    if type(exc).__name__ == "NoServersError":
+        cause = pick_cause(errors)
+        return classify(cause, where, timeout) if cause else timeout_diagnosis(where, timeout)
+    return classify(exc, where, timeout)
+
+
+async def _verify_link(
+    nc: Client, profile: Profile, where: str, timeout: float, errors: list[BaseException]
+) -> None:
+    """Refuse plaintext when the profile wants TLS; check that the inbox can be subscribed."""
+    if profile.tls_wanted and transport_tls_version(nc) is None:
+        await _abandon(nc)
+        raise ConnectError(
+            f"the profile requires TLS but {where} offered a plaintext connection; "
+            "natstui refused to continue unencrypted",
+            "enable TLS on the server, or turn TLS off in the profile if plaintext is intended",
+            FailureKind.TLS_NOT_OFFERED,
+        )
+    denied = await _inbox_denied(nc, profile.inbox_prefix, timeout, errors)
+    if denied is not None:
+        await _abandon(nc)
+        raise ConnectError.from_diagnosis(permission_diagnosis(denied))
+
+
+async def _inbox_denied(
+    nc: Client, prefix: str, timeout: float, errors: list[BaseException]
+) -> str | None:
+    """Subscribe to an inbox and flush: the server answers a denied SUB before the PONG."""
+    seen = len(errors)
+    try:
+        sub = await nc.subscribe(f"{prefix}.natstui-probe.{nc.new_inbox().rsplit('.', 1)[-1]}")
+        await nc.flush(timeout=max(0.5, timeout))
+        await sub.unsubscribe()
+    except Exception as exc:
+        errors.append(exc)
+    for err in errors[seen:]:
+        text = describe_error(err)
+        if "permissions violation" in text.lower():
+            return text
+    return None
+
+
 def _quiet_callbacks() -> dict[str, Any]:
     async def _ignore(*_: Any) -> None:
         return None
@@ -367,9 +459,11 @@ async def _abandon(nc: Client) -> None:
 __all__ = [
     "ConnectError",
     "ConnectionState",
+    "FailureKind",
     "NatsSession",
     "auth_kwargs",
     "connect_kwargs",
     "describe_error",
     "nats",
+    "open_connection",
 ]
