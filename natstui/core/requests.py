@@ -187,13 +187,16 @@ def _make_reply(
 class _Collector:
     """The subscription callback's state: append, note the time, wake the waiter."""
 
-    def __init__(self, started: float) -> None:
+    def __init__(self, started: float, limit: int) -> None:
         self.started = started
+        self.limit = limit
         self.raw: list[tuple[float, str, bytes, dict[str, str] | None]] = []
         self.last = started
         self.wake = asyncio.Event()
 
     async def on_msg(self, msg: Any) -> None:
+        if len(self.raw) >= self.limit:
+            return  # replies past the asked-for count arrived in the same burst: ignore them
         now = time.perf_counter()
         self.raw.append((now - self.started, msg.subject, msg.data, msg.headers))
         self.last = now
@@ -232,7 +235,7 @@ async def gather(
     check_request_subject(spec.subject)
     inbox = nc.new_inbox()
     started = time.perf_counter()
-    col = _Collector(started)
+    col = _Collector(started, min(spec.max_replies or MAX_REPLIES, MAX_REPLIES))
     sub = await nc.subscribe(inbox, cb=col.on_msg, pending_msgs_limit=MAX_REPLIES)
     stop: StopReason
     error: str | None = None
@@ -277,6 +280,7 @@ async def _unsubscribe(sub: Any) -> None:
 
 # --- who answered -----------------------------------------------------------------------------
 _HEADER_KEYS = ("Nats-Responder", "Responder", "X-Responder", "Instance", "Server", "Host")
+_PLACE_KEYS = ("region", "zone", "cluster", "datacenter")
 _JSON_KEYS = ("responder", "instance", "server_name", "name", "id", "host", "hostname", "server")
 
 
@@ -296,6 +300,9 @@ def _from_json(doc: dict[str, Any]) -> str | None:
     name, ident = _scalar_text(doc.get("name")), _scalar_text(doc.get("id"))
     if name and ident and str(doc.get("type") or "").startswith("io.nats.micro"):
         return f"{name}/{ident}"
+    place = next((_scalar_text(doc.get(k)) for k in _PLACE_KEYS if _scalar_text(doc.get(k))), None)
+    if ident and place:
+        return f"{place}/{ident}"
     for key in _JSON_KEYS:
         text = _scalar_text(doc.get(key))
         if text:

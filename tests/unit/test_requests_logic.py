@@ -33,6 +33,7 @@ def reply(i: int, doc: Any, headers: dict[str, str] | None = None) -> Reply:
         (b'{"type": "io.nats.micro.v1.ping_response", "name": "svc", "id": "ab"}', None, "svc/ab"),
         (b'{"id": "eu-3", "fps": 30}', None, "eu-3"),
         (b'{"instance": "i-9"}', None, "i-9"),
+        (b'{"id": "t2", "region": "eu", "fps": 30}', None, "eu/t2"),
         (b'{"fps": 30}', None, None),
         (b"plain text", {"X-Responder": "r7"}, "r7"),
         (b'{"id": "inside"}', {"Responder": "header-wins"}, "header-wins"),
