@@ -10,8 +10,8 @@ from typing import Any
 import nats
 import pytest
 from nats import micro
-from nats.micro.request import ServiceError
 from nats.aio.client import Client
+from nats.micro.request import ServiceError
 
 from natstui.core.requests import GatherSpec, find_outliers, gather, missing_responders
 from natstui.core.services import discover
