@@ -47,11 +47,24 @@ def active_servers(msg: Msg) -> int | None:
     return integer(statsz, "active_servers") if isinstance(statsz, dict) else None
 
 
-async def gather_system(nc: Client, *, timeout: float = 3.0) -> SystemGather:
-    """Ask every server for everything; raise NoSystemAccess when `$SYS` is not allowed."""
+async def gather_system(
+    nc: Client, *, timeout: float = 3.0, expected_floor: int | None = None
+) -> SystemGather:
+    """Ask every server for everything; raise NoSystemAccess when `$SYS` is not allowed.
+
+    `expected_floor` is how many servers answered last time: right after start-up a server's
+    `active_servers` can still be lower than the real count, and stopping at that number
+    would drop servers that are about to answer.
+    """
     start = time.monotonic()
     result = SystemGather()
-    statsz = await gather(nc, f"{PING}.STATSZ", learn_expected=active_servers, timeout=timeout)
+    statsz = await gather(
+        nc,
+        f"{PING}.STATSZ",
+        expected=expected_floor,
+        learn_expected=active_servers,
+        timeout=timeout,
+    )
     if statsz.ended_by == "no-responders":
         raise NoSystemAccess("no responders for $SYS.REQ.SERVER.PING.STATSZ")
     result.active_servers = statsz.expected
