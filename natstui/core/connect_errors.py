@@ -187,7 +187,11 @@ def _nats_error(exc: BaseException, where: str) -> Diagnosis:
             "get a fresh creds file / JWT",
         )
     if "permissions violation" in lower:
-        return permission_diagnosis(text)
+        return Diagnosis(
+            FailureKind.PERMISSION,
+            f"permission violation: {text}",
+            "ask for the permission, or use a user that has it",
+        )
     if "tls" in lower and "required" in lower:
         return Diagnosis(FailureKind.TLS_OTHER, f"{where}: {text}", "enable TLS in the profile")
     if name in ("UnexpectedEOF", "ConnectionClosedError", "IncompleteReadError"):
@@ -203,12 +207,14 @@ def _nats_error(exc: BaseException, where: str) -> Diagnosis:
 _TLS_FIX_GENERIC = "run doctor (d) for a step-by-step check"
 
 
-def permission_diagnosis(text: str) -> Diagnosis:
+def permission_diagnosis(inbox_prefix: str) -> Diagnosis:
+    """The user may not subscribe to its inbox: requests, scatter-gather and $SYS all fail."""
     return Diagnosis(
         FailureKind.PERMISSION,
-        f"permission violation: {text}",
-        "grant the user subscribe permission on the inbox prefix (e.g. _INBOX.>), or set the "
-        "profile's inbox_prefix to a prefix the user may subscribe to",
+        f"permission violation: the user may not subscribe to {inbox_prefix}.> "
+        "(needed for requests, replies and monitoring)",
+        f"grant the user subscribe permission on {inbox_prefix}.>, or set the profile's "
+        "inbox_prefix to a prefix the user may subscribe to",
     )
 
 

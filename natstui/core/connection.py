@@ -25,6 +25,7 @@ from natstui.core.connect_errors import (
     Diagnosis,
     FailureKind,
     classify,
+    client_cert_diagnosis,
     hostport,
     permission_diagnosis,
     pick_cause,
@@ -298,18 +299,14 @@ class NatsSession:
         """Ask `$SYS.REQ.USER.INFO` who we are; quietly skip on servers without it."""
         nc = self.nc
         assert nc is not None
-        try:
-            msg = await nc.request("$SYS.REQ.USER.INFO", b"", timeout=1.0)
-            data = json.loads(msg.data).get("data") or {}
-        except Exception:
+        data = await whoami(nc)
+        if data is None:
             return
         account = data.get("account")
         self._update(
             user=data.get("user"),
             account=data.get("account_name") or account,
-            is_system=account == "$SYS"
-            or data.get("account_name") == "$SYS"
-            or account == getattr(nc, "_server_info", {}).get("system_account"),
+            is_system=await is_system_user(nc),
         )
 
     async def measure_rtt(self) -> float | None:
@@ -343,6 +340,25 @@ class NatsSession:
         return time.monotonic() - self._connected_at if self._connected_at else 0.0
 
 
+async def whoami(nc: Client, timeout: float = 1.0) -> dict[str, Any] | None:
+    """`$SYS.REQ.USER.INFO` data ({user, account, permissions, expires}) or None."""
+    try:
+        msg = await nc.request("$SYS.REQ.USER.INFO", b"", timeout=timeout)
+        data = json.loads(msg.data).get("data")
+    except Exception:  # old server, no responders, bad JSON: we just don't know
+        return None
+    return data if isinstance(data, dict) else None
+
+
+async def is_system_user(nc: Client, timeout: float = 1.0) -> bool:
+    """Only system-account users get an answer to a server IDZ ping (others: no responders)."""
+    try:
+        msg = await nc.request("$SYS.REQ.SERVER.PING.IDZ", b"", timeout=timeout)
+    except Exception:
+        return False
+    return not (msg.headers or {}).get("Status")
+
+
 async def open_connection(
     profile: Profile, kwargs: dict[str, Any], callbacks: dict[str, Any]
 ) -> tuple[Client, list[BaseException]]:
@@ -370,13 +386,31 @@ async def open_connection(
         await _abandon(nc)
         if isinstance(exc, asyncio.CancelledError):
             raise
-        raise ConnectError.from_diagnosis(_failure(exc, errors, where, timeout)) from None
+        diagnosis = _failure(exc, errors, where, timeout)
+        info: dict[str, Any] = getattr(nc, "_server_info", None) or {}
+        raise ConnectError.from_diagnosis(refine(diagnosis, profile, info, where)) from None
     await _verify_link(nc, profile, where, timeout, errors)
     collecting[0] = False
     # From now on behave like a long-lived client: reconnect forever to any server in the pool.
     nc.options["allow_reconnect"] = True
     nc.options["max_reconnect_attempts"] = -1
     return nc, errors
+
+
+def refine(diagnosis: Diagnosis, profile: Profile, info: dict[str, Any], where: str) -> Diagnosis:
+    """Use what the server's INFO told us to sharpen a vague transport failure."""
+    vague = diagnosis.kind in (FailureKind.PROTOCOL, FailureKind.TLS_OTHER)
+    if vague and info.get("tls_verify") and info.get("tls_required"):
+        # The server asks for a client certificate; a reset right after the handshake is the
+        # server refusing ours (or our lack of one).
+        return client_cert_diagnosis(where)
+    if diagnosis.kind is FailureKind.TIMEOUT and profile.tls_wanted and not info:
+        return replace(
+            diagnosis,
+            fix=diagnosis.fix + "; if the server uses TLS handshake-first, set "
+            "tls.handshake_first = true",
+        )
+    return diagnosis
 
 
 def _failure(
@@ -408,7 +442,7 @@ async def _verify_link(
     denied = await _inbox_denied(nc, profile.inbox_prefix, timeout, errors)
     if denied is not None:
         await _abandon(nc)
-        raise ConnectError.from_diagnosis(permission_diagnosis(denied))
+        raise ConnectError.from_diagnosis(permission_diagnosis(profile.inbox_prefix))
 
 
 async def _inbox_denied(
@@ -452,8 +486,25 @@ def _url_text(url: Any) -> str | None:
 
 
 async def _abandon(nc: Client) -> None:
+    """Close a client we give up on, without waiting out a broken TLS shutdown."""
+    _abort_sockets(nc)
     with contextlib.suppress(Exception):
         await asyncio.wait_for(nc.close(), 2.0)
+
+
+def _abort_sockets(nc: Client) -> None:
+    # After a failed TLS handshake nats-py's close() waits forever on the plain stream, whose
+    # protocol was swapped out by start_tls. Abort the sockets and forget the writers so close()
+    # only cancels tasks and runs callbacks. Only for clients that never got connected.
+    if nc.is_connected:
+        return
+    transport = getattr(nc, "_transport", None)
+    for name in ("_io_writer", "_bare_io_writer"):
+        writer = getattr(transport, name, None)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.transport.abort()
+            setattr(transport, name, None)
 
 
 __all__ = [
