@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from nats.aio.client import Client
+
 from natstui.core.profile import Auth, AuthKind, Profile, SecretRef, TlsSettings
 from natstui.core.secret import Secret
 from natstui.demo.cluster import LocalNats
@@ -90,3 +92,23 @@ async def wait_for(
             what = message or getattr(predicate, "__qualname__", repr(predicate))
             raise AssertionError(f"condition not met within {timeout:g}s: {what}")
         await asyncio.sleep(interval)
+
+
+async def count_replies(nc: Client, subject: str, expected: int, timeout: float = 5.0) -> int:
+    """Scatter-gather: publish `{}` with an inbox reply and count replies, stopping at
+    `expected` or after `timeout` seconds (so a missing responder costs the timeout, no more)."""
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    await nc.publish(subject, b"{}", reply=inbox)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    count = 0
+    try:
+        while count < expected:
+            await sub.next_msg(timeout=max(0.01, deadline - loop.time()))
+            count += 1
+    except TimeoutError:
+        pass
+    finally:
+        await sub.unsubscribe()
+    return count

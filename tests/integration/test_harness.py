@@ -16,7 +16,7 @@ from natstui.core.connection import connect_kwargs, transport_tls_version
 from natstui.core.profile import TlsSettings
 from natstui.demo.cluster import LocalNats, NatsStartError
 from natstui.demo.readiness import get_json
-from tests.helpers import MakeNats, password_auth, profile_for, wait_for
+from tests.helpers import MakeNats, count_replies, password_auth, profile_for, wait_for
 
 
 async def _quiet(*_: Any) -> None:
@@ -26,7 +26,10 @@ async def _quiet(*_: Any) -> None:
 async def connect(local: LocalNats, *, system: bool = False, **extra: Any) -> Client:
     """A nats-py client for `local` built from profile_for (so that is tested too)."""
     kwargs = connect_kwargs(profile_for(local, system=system))
-    kwargs.update(error_cb=_quiet, max_reconnect_attempts=20, reconnect_time_wait=0.1)
+    # Reconnect on: failover tests need it (the app itself turns it on after the first connect).
+    kwargs.update(
+        error_cb=_quiet, allow_reconnect=True, max_reconnect_attempts=20, reconnect_time_wait=0.1
+    )
     kwargs.update(extra)
     return await asyncio.wait_for(nats.connect(**kwargs), 10)
 
@@ -55,25 +58,6 @@ async def roundtrip(nc: Client, other: Client | None = None) -> bytes:
     finally:
         await sub.unsubscribe()
     return received[0]
-
-
-async def gather_count(nc: Client, subject: str, expected: int, timeout: float = 5.0) -> int:
-    """Scatter-gather: how many replies arrive (stop at `expected` or at the deadline)."""
-    inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox)
-    await nc.publish(subject, b"{}", reply=inbox)
-    count = 0
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    try:
-        while count < expected:
-            await sub.next_msg(timeout=max(0.01, deadline - loop.time()))
-            count += 1
-    except TimeoutError:
-        pass
-    finally:
-        await sub.unsubscribe()
-    return count
 
 
 async def test_single_app_user_roundtrip(nats_single: LocalNats) -> None:
@@ -260,7 +244,7 @@ async def test_supercluster_all_servers_answer_sys_ping(nats_super: LocalNats) -
     assert {s.cluster for s in nats_super.servers} == {"eu", "us-west", "us-east"}
     nc = await connect(nats_super, system=True)
     try:
-        assert await gather_count(nc, "$SYS.REQ.SERVER.PING", 9) == 9
+        assert await count_replies(nc, "$SYS.REQ.SERVER.PING", 9) == 9
     finally:
         await nc.close()
 
