@@ -1,0 +1,151 @@
+"""The tail's flight recorder: a ring buffer capped by message count and by payload bytes.
+
+The subscription callback is the hot path, so `append` does the least it can: it stores the
+nats-py `Msg` object it was handed (no copy, no new object), a wall-clock time and the payload
+size in preallocated slots, and evicts the OLDEST messages when a cap is exceeded. Every message
+gets a monotonic sequence number; the buffer always holds one contiguous run of sequence numbers
+`[first_seq, next_seq)`, so looking a message up by seq is O(1). `TailEntry` models are built only
+when someone reads (the view renders a visible row, a filter runs, an export writes).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple, Protocol
+
+DEFAULT_MAX_MESSAGES = 100_000
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# What a slot costs beyond its payload (Msg object, subject string, bookkeeping): counted so
+# that a flood of empty messages still respects the byte cap.
+OVERHEAD_BYTES = 200
+
+
+class MsgLike(Protocol):
+    """What the buffer needs from a message: nats-py's `Msg` fits."""
+
+    subject: str
+    reply: str
+    data: bytes
+    headers: dict[str, str] | None
+
+
+class TailEntry(NamedTuple):
+    """One buffered message as the UI, filters and export see it."""
+
+    seq: int
+    received: float  # wall-clock seconds (time.time())
+    subject: str
+    reply: str
+    headers: Mapping[str, str] | None
+    data: bytes
+    sub_id: int  # which tail subscription delivered it
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+class RingBuffer:
+    """Bounded, seq-addressed message store; evicts oldest first and counts what it evicted."""
+
+    def __init__(
+        self, max_messages: int = DEFAULT_MAX_MESSAGES, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
+        if max_messages < 1:
+            raise ValueError("max_messages must be at least 1")
+        if max_bytes < 1:
+            raise ValueError("max_bytes must be at least 1")
+        self.max_messages = max_messages
+        self.max_bytes = max_bytes
+        self._msgs: list[Any] = [None] * max_messages
+        self._times: list[float] = [0.0] * max_messages
+        self._sizes: list[int] = [0] * max_messages
+        self._subs: list[int] = [0] * max_messages
+        self.first_seq = 1
+        self.next_seq = 1
+        self.bytes = 0
+        self.evicted = 0
+
+    def __len__(self) -> int:
+        return self.next_seq - self.first_seq
+
+    @property
+    def last_seq(self) -> int:
+        """The newest seq (first_seq - 1 when empty)."""
+        return self.next_seq - 1
+
+    def append(self, msg: MsgLike, sub_id: int = 0) -> None:
+        """Hot path: store `msg`, evicting the oldest messages when a cap is exceeded."""
+        seq = self.next_seq
+        cap = self.max_messages
+        i = seq % cap
+        if seq - self.first_seq >= cap:
+            self._drop_oldest()
+        size = len(msg.data) + OVERHEAD_BYTES
+        self._msgs[i] = msg
+        self._times[i] = time.time()
+        self._sizes[i] = size
+        self._subs[i] = sub_id
+        self.next_seq = seq + 1
+        self.bytes += size
+        if self.bytes > self.max_bytes:
+            self._evict_for_bytes()
+
+    def _drop_oldest(self) -> None:
+        i = self.first_seq % self.max_messages
+        self.bytes -= self._sizes[i]
+        self._msgs[i] = None
+        self.first_seq += 1
+        self.evicted += 1
+
+    def _evict_for_bytes(self) -> None:
+        # Keep at least the newest message, even when it alone is over the byte cap.
+        while self.bytes > self.max_bytes and self.next_seq - self.first_seq > 1:
+            self._drop_oldest()
+
+    def get(self, seq: int) -> TailEntry | None:
+        """The entry with sequence number `seq`, or None when evicted or not yet received."""
+        if not self.first_seq <= seq < self.next_seq:
+            return None
+        i = seq % self.max_messages
+        msg = self._msgs[i]
+        return TailEntry(
+            seq, self._times[i], msg.subject, msg.reply or "", msg.headers, msg.data, self._subs[i]
+        )
+
+    def since(self, after_seq: int, limit: int | None = None) -> Iterator[TailEntry]:
+        """Entries with seq > after_seq that are still buffered, oldest first."""
+        start = max(after_seq + 1, self.first_seq)
+        stop = self.next_seq if limit is None else min(self.next_seq, start + limit)
+        for seq in range(start, stop):
+            entry = self.get(seq)
+            if entry is not None:
+                yield entry
+
+    def clear(self) -> None:
+        """Forget every buffered message (not counted as evicted); seqs keep increasing."""
+        for seq in range(self.first_seq, self.next_seq):
+            self._msgs[seq % self.max_messages] = None
+        self.first_seq = self.next_seq
+        self.bytes = 0
+
+    def snapshot(self) -> RingBuffer:
+        """A frozen copy for a paused view: copying the slot lists is cheap (pointer copies),
+        and the copy keeps showing messages that the live buffer evicts meanwhile."""
+        copy = RingBuffer.__new__(RingBuffer)
+        copy.__dict__.update(self.__dict__)
+        copy._msgs = self._msgs[:]
+        copy._times = self._times[:]
+        copy._sizes = self._sizes[:]
+        copy._subs = self._subs[:]
+        return copy
+
+    def subjects(self, start_seq: int, stop_seq: int) -> Iterator[tuple[str, int, float]]:
+        """(subject, payload size, time) for buffered seqs in [start_seq, stop_seq): the subject
+        browser's batch feed, without building entries."""
+        cap = self.max_messages
+        msgs, times, sizes = self._msgs, self._times, self._sizes
+        for seq in range(max(start_seq, self.first_seq), min(stop_seq, self.next_seq)):
+            i = seq % cap
+            yield msgs[i].subject, sizes[i] - OVERHEAD_BYTES, times[i]

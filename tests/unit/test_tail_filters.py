@@ -1,0 +1,108 @@
+"""The tail filter language: what matches, and the errors a typo gets."""
+
+from __future__ import annotations
+
+import pytest
+
+from natstui.core.tail_buffer import TailEntry
+from natstui.core.tail_filters import FilterError, parse_filter
+
+
+def entry(
+    subject: str = "orders.eu.created",
+    data: bytes = b"",
+    headers: dict[str, str] | None = None,
+    reply: str = "",
+) -> TailEntry:
+    return TailEntry(1, 0.0, subject, reply, headers, data, 1)
+
+
+JSON = b'{"status": "failed", "code": 42, "ok": true, "n": null, "items": [{"id": "a"}, 7]}'
+
+MATCHES = [
+    ("", entry(), True),
+    ("subject:orders.*.created", entry(), True),
+    ("subject:orders.>", entry(), True),
+    ("subject:orders.*", entry(), False),
+    ("s:orders.eu.created", entry(), True),
+    ('subject:"orders.eu.created"', entry(), True),
+    ("failed", entry(data=JSON), True),
+    ("FAILED", entry(data=JSON), False),
+    ('"status\\": \\"failed"', entry(data=JSON), True),
+    ("/FAIL(ED)?/i", entry(data=JSON), True),
+    ("/^fail/", entry(data=JSON), False),
+    (r"/a\/b/", entry(data=b"a/b"), True),
+    ("header:Trace-Id", entry(headers={"trace-id": "1"}), True),
+    ("header:trace-id=1", entry(headers={"Trace-Id": "1"}), True),
+    ("header:trace-id=2", entry(headers={"Trace-Id": "1"}), False),
+    ('h:X="a b"', entry(headers={"X": "a b"}), True),
+    ("header:X", entry(), False),
+    ('.status == "failed"', entry(data=JSON), True),
+    ('.status=="failed"', entry(data=JSON), True),
+    ('.status != "failed"', entry(data=JSON), False),
+    ('.status == "ok"', entry(data=JSON), False),
+    (".code == 42", entry(data=JSON), True),
+    (".code == 42.0", entry(data=JSON), True),
+    (".ok == true", entry(data=JSON), True),
+    (".ok == 1", entry(data=JSON), False),  # JSON true is not the number 1
+    (".n == null", entry(data=JSON), True),
+    (".missing == null", entry(data=JSON), False),
+    ('.items[0].id == "a"', entry(data=JSON), True),
+    (".items[1] == 7", entry(data=JSON), True),
+    (".items[9] == 7", entry(data=JSON), False),
+    ('.status == "failed"', entry(data=b"not json"), False),
+    ('.status == "failed"', entry(data=b"\xff\xfe"), False),
+    ('subject:orders.> .status == "failed" !header:Retry', entry(data=JSON), True),
+    (
+        'subject:orders.> .status == "failed" !header:Retry',
+        entry(data=JSON, headers={"Retry": "1"}),
+        False,
+    ),
+    ("!failed", entry(data=JSON), False),
+    (". == [1]", entry(data=b"[1]"), None),  # error case, see below
+]
+
+
+@pytest.mark.parametrize(("query", "msg", "expected"), [m for m in MATCHES if m[2] is not None])
+def test_matches(query: str, msg: TailEntry, expected: bool) -> None:
+    assert parse_filter(query).matches(msg) is expected
+
+
+ERRORS = [
+    ("/unterminated", 1, "unterminated regex"),
+    ("ok /(/", 5, "bad regex"),
+    ('"open', 1, "unterminated quote"),
+    (".status", 8, "expected == or !="),
+    (".status ==", 11, "expected a JSON value"),
+    (".status == failed", 12, "quote text values"),
+    (". == [1]", 6, "single value"),
+    ("subject:", 9, "needs a pattern"),
+    ("subject:a.>.b", 9, "'>' may only be the last token"),
+    ("subject:a..b", 9, "empty token"),
+    ("header:", 8, "needs a header name"),
+    ("! x", 2, "'!' must be followed"),
+    ('"a"b', 4, "expected a space"),
+    (".a b == 1", 4, "expected == or !="),
+]
+
+
+@pytest.mark.parametrize(("query", "column", "words"), ERRORS)
+def test_errors_name_column_and_reason(query: str, column: int, words: str) -> None:
+    with pytest.raises(FilterError) as info:
+        parse_filter(query)
+    assert words in str(info.value)
+    assert info.value.column == column
+    assert str(info.value).startswith(f"column {column}: ")
+
+
+def test_filter_keeps_text_and_terms() -> None:
+    f = parse_filter('  subject:a.*   .x == "y z"  ')
+    assert f.text == 'subject:a.*   .x == "y z"'
+    assert f.terms == ("subject:a.*", '.x == "y z"')
+    assert not f.empty and parse_filter("   ").empty
+
+
+def test_large_payload_is_not_parsed_for_json_terms() -> None:
+    big = b'{"status": "failed", "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    assert not parse_filter('.status == "failed"').matches(entry(data=big))
+    assert parse_filter("failed").matches(entry(data=big))
