@@ -18,6 +18,7 @@ from natstui.core.monitor_parse import (
     parse_duration,
     text,
 )
+from natstui.core.subjects import SubjectError, validate_subscribe_subject
 
 # HTTP /connz uses "subs" for the sort the JSON options call "subs" too; only the filter differs.
 _TEXT_FIELDS = ("name", "account", "user", "address", "lang", "kind")
@@ -140,3 +141,27 @@ def varz_detail(server: str, varz: JsonDict) -> ServerDetail:
         ("max payload", fmt.size(integer(varz, "max_payload"))),
     )
     return ServerDetail(server, fields)
+
+
+def parse_filter(text: str, base: ConnzQuery) -> ConnzQuery:
+    """`acc:APP subj:foo.> words` → a query from page 1; ValueError with a plain reason.
+
+    `acc:` and `subj:` are filtered by the server; other words are matched here.
+    """
+    account = subject = ""
+    words: list[str] = []
+    for token in text.split():
+        if token.startswith("acc:"):
+            account = token[4:]
+        elif token.startswith(("subj:", "subject:")):
+            subject = token.split(":", 1)[1]
+        else:
+            words.append(token)
+    if subject:
+        if not account:
+            raise ValueError("a subject filter needs an account too: acc:NAME subj:SUBJECT")
+        try:
+            validate_subscribe_subject(subject)
+        except SubjectError as exc:
+            raise ValueError(f"subject filter: {exc}") from None
+    return ConnzQuery(base.sort, base.limit, 0, account, subject, " ".join(words))
