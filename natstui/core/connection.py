@@ -85,7 +85,8 @@ INITIAL_ATTEMPTS_PER_SERVER = 2
 RECONNECT_WAIT = 0.5
 
 
-def _tls_context(profile: Profile) -> ssl.SSLContext | None:
+def tls_context(profile: Profile) -> ssl.SSLContext | None:
+    """The SSL context a profile asks for (None when it does not want TLS)."""
     tls = profile.tls
     if not profile.tls_wanted:
         return None
@@ -157,7 +158,7 @@ def connect_kwargs(profile: Profile, auth: Auth | None = None) -> dict[str, Any]
         "pending_size": 8 * 1024 * 1024,
     }
     kw.update(auth_kwargs(auth if auth is not None else profile.auth))
-    ctx = _tls_context(profile)
+    ctx = tls_context(profile)
     if ctx is not None:
         kw["tls"] = ctx
         if profile.tls.server_name:
@@ -326,7 +327,7 @@ class NatsSession:
             with contextlib.suppress(Exception):
                 if nc.is_connected:
                     await asyncio.wait_for(nc.drain(), 2.0)
-            await _abandon(nc)
+            await abandon(nc)
         if self.state.status != "failed":
             self._update(status="closed")
 
@@ -383,7 +384,7 @@ async def open_connection(
     try:
         await asyncio.wait_for(nc.connect(**kwargs, **{**callbacks, "error_cb": error_cb}), timeout)
     except BaseException as exc:
-        await _abandon(nc)
+        await abandon(nc)
         if isinstance(exc, asyncio.CancelledError):
             raise
         diagnosis = _failure(exc, errors, where, timeout)
@@ -432,7 +433,7 @@ async def _verify_link(
 ) -> None:
     """Refuse plaintext when the profile wants TLS; check that the inbox can be subscribed."""
     if profile.tls_wanted and transport_tls_version(nc) is None:
-        await _abandon(nc)
+        await abandon(nc)
         raise ConnectError(
             f"the profile requires TLS but {where} offered a plaintext connection; "
             "natstui refused to continue unencrypted",
@@ -441,7 +442,7 @@ async def _verify_link(
         )
     denied = await _inbox_denied(nc, profile.inbox_prefix, timeout, errors)
     if denied is not None:
-        await _abandon(nc)
+        await abandon(nc)
         raise ConnectError.from_diagnosis(permission_diagnosis(profile.inbox_prefix))
 
 
@@ -485,7 +486,7 @@ def _url_text(url: Any) -> str | None:
     return f"{scheme}://{host}:{port}" if host else None
 
 
-async def _abandon(nc: Client) -> None:
+async def abandon(nc: Client) -> None:
     """Close a client we give up on, without waiting out a broken TLS shutdown."""
     _abort_sockets(nc)
     with contextlib.suppress(Exception):
