@@ -16,7 +16,16 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from natstui.core.monitor_gather import GatherResult, gather
-from natstui.core.monitor_parse import ReplyError, ServerReport, integer, parse_envelope
+from natstui.core.monitor_parse import (
+    JsonDict,
+    ReplyError,
+    ServerReport,
+    integer,
+    items,
+    obj,
+    parse_envelope,
+    text,
+)
 
 PING = "$SYS.REQ.SERVER.PING"
 DETAIL_ENDPOINTS = ("varz", "routez", "gatewayz", "leafz", "jsz", "healthz")
@@ -37,14 +46,53 @@ class SystemGather:
     ended_by: str = ""
 
 
-def active_servers(msg: Msg) -> int | None:
-    """`statsz.active_servers` of one STATSZ reply (STATSZ is never gzipped), or None."""
+def _statsz(msg: Msg) -> JsonDict:
+    """The statsz object of one STATSZ reply (STATSZ is never gzipped), or {}."""
     try:
         body = json.loads(msg.data)
     except ValueError:
-        return None
-    statsz = body.get("statsz") if isinstance(body, dict) else None
-    return integer(statsz, "active_servers") if isinstance(statsz, dict) else None
+        return {}
+    return obj(body, "statsz") if isinstance(body, dict) else {}
+
+
+def active_servers(msg: Msg) -> int | None:
+    """`statsz.active_servers` of one STATSZ reply, or None."""
+    return integer(_statsz(msg), "active_servers")
+
+
+class ExpectedServers:
+    """How many STATSZ replies to wait for, learnt from the replies themselves.
+
+    `active_servers` alone undercounts right after start-up (a server learns of the others
+    through `$SYS` heartbeats, which lag the routes by seconds). So the count is also bounded
+    below by the topology the replies reveal: every cluster seen has (route peers + 1)
+    servers, and every gateway names a cluster with at least one more.
+    """
+
+    def __init__(self) -> None:
+        self.members: dict[str, set[str]] = {}
+        self.remote_clusters: set[str] = set()
+        self.active = 0
+
+    def __call__(self, msg: Msg) -> int | None:
+        statsz = _statsz(msg)
+        if not statsz:
+            return None
+        try:
+            server = obj(json.loads(msg.data), "server")
+        except ValueError:
+            return None
+        cluster = text(server, "cluster") or f"(standalone {text(server, 'name')})"
+        names = self.members.setdefault(cluster, set())
+        names.add(text(server, "name"))
+        names.update(text(r, "name") for r in items(statsz, "routes") if text(r, "name"))
+        self.remote_clusters.update(text(g, "name") for g in items(statsz, "gateways"))
+        self.active = max(self.active, integer(statsz, "active_servers") or 0)
+        return max(self.active, self.topology_count())
+
+    def topology_count(self) -> int:
+        unseen = self.remote_clusters - set(self.members) - {""}
+        return sum(len(n) for n in self.members.values()) + len(unseen)
 
 
 async def gather_system(
@@ -62,7 +110,7 @@ async def gather_system(
         nc,
         f"{PING}.STATSZ",
         expected=expected_floor,
-        learn_expected=active_servers,
+        learn_expected=ExpectedServers(),
         timeout=timeout,
     )
     if statsz.ended_by == "no-responders":
