@@ -229,12 +229,15 @@ def _tls_block(options: NatsOptions, tls_files: TlsFiles | None) -> str:
 def _auth_block(options: NatsOptions, credentials: Credentials) -> str:
     if options.auth_config is not None:
         return options.auth_config.strip()
+    # Accounts other than $G have no JetStream unless it is enabled for them explicitly.
+    jetstream = ["    jetstream: enabled"] if options.jetstream else []
     return "\n".join(
         [
             "accounts {",
             f"  {APP_ACCOUNT}: {{",
             f"    users: [{{user: {quote(credentials.app_user)}, "
             f"password: {quote(credentials.app_password)}}}]",
+            *jetstream,
             "  }",
             f"  {SYS_ACCOUNT}: {{",
             f"    users: [{{user: {quote(credentials.sys_user)}, "

@@ -28,7 +28,8 @@ from natstui.demo.cluster import LocalNats, NatsStartError, start_nats
 from natstui.demo.config import DEMO_REGIONS, demo_options
 from natstui.demo.services import ServicesThread, ServiceTarget
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# SIGHUP: the terminal went away (window closed, ssh dropped): clean up as for SIGTERM.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class _StopDemo(Exception):

@@ -262,10 +262,11 @@ async def test_default_size_nine_servers_then_sigterm(tmp_path: Path) -> None:
     print(f"demo 3x3 startup {startup:.2f}s")
 
 
-async def test_sigint_stops_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGHUP])
+async def test_signal_stops_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
     demo = await asyncio.to_thread(start_demo, tmp_path, 1)
     try:
-        await assert_stops_cleanly(demo, signal.SIGINT)
+        await assert_stops_cleanly(demo, sig)
     finally:
         demo.proc.kill()
         demo.proc.wait()

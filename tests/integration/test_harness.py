@@ -9,12 +9,13 @@ from typing import Any
 
 import nats
 import pytest
-from nats.aio.client import Client
+from nats.aio.client import Client, RawCredentials
 from nats.aio.msg import Msg
 
 from natstui.core.connection import connect_kwargs, transport_tls_version
 from natstui.core.profile import TlsSettings
 from natstui.demo.cluster import LocalNats, NatsStartError
+from natstui.demo.operator import operator_mode
 from natstui.demo.readiness import get_json
 from tests.helpers import MakeNats, count_replies, password_auth, profile_for, wait_for
 
@@ -232,6 +233,42 @@ async def test_profile_for_custom_auth_takes_overrides(make_nats: MakeNats) -> N
     kwargs = connect_kwargs(profile)
     nc = await nats.connect(**kwargs, error_cb=_quiet)
     await nc.close()
+
+
+async def test_operator_mode_creds(make_nats: MakeNats) -> None:
+    op = operator_mode()
+    local = make_nats(auth_config=op.auth_config, servers=2)
+    app = await nats.connect(
+        local.client_urls,
+        user_credentials=RawCredentials(op.app_user.creds_text()),
+        error_cb=_quiet,
+    )
+    sys_nc = await nats.connect(
+        local.client_urls,
+        user_credentials=RawCredentials(op.sys_user.creds_text()),
+        error_cb=_quiet,
+    )
+    try:
+        info = json.loads((await app.request("$SYS.REQ.USER.INFO", b"", timeout=5)).data)
+        assert info["data"]["account"] == op.app_account
+        assert await count_replies(sys_nc, "$SYS.REQ.SERVER.PING", 2) == 2
+        assert await roundtrip(app) == b"hello"
+    finally:
+        await app.close()
+        await sys_nc.close()
+
+
+async def test_jetstream_cluster_ready_for_r3_stream(make_nats: MakeNats) -> None:
+    local = make_nats(servers=3, jetstream=True)
+    nc = await connect(local)
+    try:
+        js = nc.jetstream()
+        info = await js.add_stream(name="HARNESS", subjects=["harness.js.>"], num_replicas=3)
+        assert info.config.num_replicas == 3
+        ack = await js.publish("harness.js.one", b"x")
+        assert ack.seq == 1
+    finally:
+        await nc.close()
 
 
 def test_bad_config_fails_fast_with_log(make_nats: MakeNats) -> None:

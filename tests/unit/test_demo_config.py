@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 import os
 import random
 import re
@@ -10,6 +12,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
 
 from natstui.demo import binary as binary_mod
 from natstui.demo.binary import ENV_VAR, NatsServerNotFound, find_nats_server
@@ -25,6 +29,7 @@ from natstui.demo.config import (
     quote,
     render_config,
 )
+from natstui.demo.operator import operator_mode
 from natstui.demo.runner import demo_profile, env_lines, parse_args
 from natstui.demo.telemetry import Transcoder, summarize
 
@@ -318,3 +323,32 @@ def test_env_lines(tmp_path: Path) -> None:
     ]
     assert lines["NATS_URL"].split(",") == local.client_urls
     assert lines["NATS_SYS_PASSWORD"] == local.sys_password
+
+
+# --- operator mode JWTs ----------------------------------------------------------------------
+
+
+def _decode(part: str) -> dict[str, object]:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def _raw_public_key(public_key: str) -> bytes:
+    """An nkey public key is base32(prefix byte + 32 key bytes + CRC16)."""
+    return base64.b32decode(public_key + "=" * (-len(public_key) % 8))[1:33]
+
+
+def test_operator_mode_jwts_are_signed_by_their_issuers() -> None:
+    op = operator_mode()
+    header, claims, signature = op.app_user.jwt.split(".")
+    assert _decode(header) == {"typ": "JWT", "alg": "ed25519-nkey"}
+    body = _decode(claims)
+    assert body["iss"] == op.app_account
+    assert body["nats"]["type"] == "user"  # type: ignore[index]
+    sig = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    VerifyKey(_raw_public_key(op.app_account)).verify(f"{header}.{claims}".encode(), sig)
+    with pytest.raises(BadSignatureError):
+        VerifyKey(_raw_public_key(op.sys_account)).verify(f"{header}.{claims}".encode(), sig)
+    assert f"system_account: {op.sys_account}" in op.auth_config
+    assert "resolver: MEMORY" in op.auth_config
+    assert op.app_user.seed.startswith("SU")
+    assert "BEGIN NATS USER JWT" in op.app_user.creds_text()
