@@ -53,6 +53,7 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="natstui",
+        allow_abbrev=False,  # `--password X` must not silently mean `--password-env X`
         description=(
             "A terminal UI for NATS operators. Subcommands: `natstui demo` (a local "
             "supercluster with simulated services), `natstui profiles ...`, `natstui doctor ...`. "
@@ -66,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_profiles_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="natstui profiles", description="Saved profiles.")
+    parser = argparse.ArgumentParser(
+        prog="natstui profiles", description="Saved profiles.", allow_abbrev=False
+    )
     parser.add_argument("--config", metavar="FILE", help="profile file (default: $NATSTUI_CONFIG)")
     sub = parser.add_subparsers(dest="command", required=True)
     listing = sub.add_parser("list", help="list saved profiles")
@@ -83,6 +86,7 @@ def build_profiles_parser() -> argparse.ArgumentParser:
 def build_doctor_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="natstui doctor",
+        allow_abbrev=False,
         description="Check a connection step by step: DNS, TCP, TLS, INFO, auth, permissions, "
         "RTT. Exit code 0 only when every step passes.",
     )
@@ -141,6 +145,20 @@ def _base_profile(args: argparse.Namespace, env: dict[str, str]) -> Profile | No
     return None
 
 
+SECRET_FLAGS = ("--password", "--token", "--seed", "--jwt", "--nkey-seed", "--pass")
+
+
+def refuse_plain_secrets(argv: list[str]) -> None:
+    """A secret typed as an argument is visible to every user in `ps`: refuse with a hint."""
+    for arg in argv:
+        flag = arg.split("=", 1)[0]
+        if flag in SECRET_FLAGS:
+            raise UsageError(
+                f"{flag} is not accepted: a secret on the command line is visible in `ps`. "
+                "Use --password-env VAR / --token-env VAR, --creds FILE or --nkey FILE"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] == "demo":
@@ -148,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return int(demo_main(args_list[1:]))
     try:
+        refuse_plain_secrets(args_list)
         if args_list and args_list[0] == "profiles":
             from natstui.profiles_cli import run_profiles
 
