@@ -55,7 +55,12 @@ async def test_servers_and_routes_shown_live(cluster: LocalNats) -> None:
         # Live: a second refresh arrives on its own, and the sparkline history grows.
         first = tab.refreshes
         await wait_for(lambda: tab.refreshes >= first + 1, 8)
-        await wait_for(lambda: all(len(s.history) >= 1 for s in tab.snapshot.servers), 8)
+        await wait_for(
+            lambda: (
+                tab.snapshot is not None and all(len(s.history) >= 1 for s in tab.snapshot.servers)
+            ),
+            8,
+        )
         await pilot.press("ctrl+q")
 
 
@@ -113,7 +118,9 @@ async def test_drill_down_connections_filter_and_back(cluster: LocalNats) -> Non
         await wait_for(lambda: tab.refreshes >= 1, 10)
         servers = app.query_one("#cluster-servers", DataTable)
         servers.focus()
-        connected = app.session.state.server_name if app.session else None
+        assert app.session is not None
+        connected = app.session.state.server_name
+        assert connected is not None
         names = cell_texts(servers, 0)
         servers.move_cursor(row=names.index(connected))
         await pilot.press("enter")
