@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import shutil
+import subprocess
 import sysconfig
 from pathlib import Path
 
@@ -67,3 +68,14 @@ def _package_candidates() -> list[Path]:
         if file.name == EXE_NAME:
             candidates.append(Path(str(dist.locate_file(file))).resolve())
     return candidates
+
+
+def server_version(binary: Path) -> str:
+    """`nats-server --version` output (e.g. "nats-server: v2.15.1"), or "" when it fails."""
+    try:
+        result = subprocess.run(
+            [str(binary), "--version"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return result.stdout.strip()

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import time
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -57,8 +57,9 @@ class NatsStartError(RuntimeError):
     """The servers did not start or did not become ready; the message has their log tail."""
 
 
-class _PortCollision(Exception):
-    """A port we picked was taken before the server could bind it: pick new ones."""
+class _PortCollision(NatsStartError):
+    """A port we picked was taken before the server could bind it: `start_nats` picks new ones
+    (a `restart` cannot, and reports it as the NatsStartError it is)."""
 
 
 @dataclass
@@ -174,8 +175,8 @@ class LocalNats:
         return [s for s in self.servers if s.cluster == cluster]
 
     # --- lifecycle ---------------------------------------------------------------------------
-    def _layout(self, plans: list[ServerPlan]) -> None:
-        """Write one config per server for this set of ports."""
+    def write_configs(self, plans: list[ServerPlan]) -> None:
+        """Write one config per server for this plan (no process is started)."""
         tls = self.options.tls
         self.servers = []
         for plan in plans:
@@ -302,7 +303,7 @@ def start_nats(
     Pass a `NatsOptions` or its fields as keywords (`start_nats(servers=3, tls=True)`).
     Raises `NatsServerNotFound` or `NatsStartError`; nothing is left running on failure.
     """
-    opts = NatsOptions(**fields) if options is None else _with(options, fields)
+    opts = NatsOptions(**fields) if options is None else replace(options, **fields)
     path = find_nats_server(binary)
     workdir = Path(tempfile.mkdtemp(prefix="natstui-nats-"))
     try:
@@ -319,16 +320,10 @@ def start_nats(
         raise
 
 
-def _with(options: NatsOptions, fields: dict[str, Any]) -> NatsOptions:
-    from dataclasses import replace
-
-    return replace(options, **fields) if fields else options
-
-
 def _start_with_retries(local: LocalNats, timeout: float) -> None:
     for attempt in range(START_ATTEMPTS):
         ports = free_ports(ports_needed(local.options))
-        local._layout(plan_servers(local.options, iter(ports)))
+        local.write_configs(plan_servers(local.options, iter(ports)))
         try:
             local._start_all(timeout)
             return

@@ -19,14 +19,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from natstui.core.profile import Auth, AuthKind, Profile, SecretRef, TlsSettings
 from natstui.core.secret import Secret
-from natstui.demo.binary import NatsServerNotFound, find_nats_server
+from natstui.demo.binary import NatsServerNotFound, find_nats_server, server_version
 from natstui.demo.cluster import LocalNats, NatsStartError, start_nats
 from natstui.demo.config import DEMO_REGIONS, demo_options
-from natstui.demo.services import ServicesThread, ServiceTarget
+from natstui.demo.services import ServicesError, ServicesThread, ServiceTarget
 
 # SIGHUP: the terminal went away (window closed, ssh dropped): clean up as for SIGTERM.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -136,13 +136,14 @@ def start_everything(args: argparse.Namespace) -> tuple[LocalNats, ServicesThrea
     """Servers, then services, with progress lines. On failure nothing is left running."""
     began = time.monotonic()
     binary = find_nats_server(args.nats_server)
-    progress(f"using {binary}")
+    progress(f"using {server_version(binary) or 'nats-server'} ({binary})")
     n = args.servers_per_cluster
     progress(f"starting {3 * n} nats-server processes: clusters {', '.join(DEMO_REGIONS)} x {n}")
     local = start_nats(demo_options(n), binary=binary)
     services = ServicesThread(service_target(local))
     try:
         progress(f"routes and gateways formed in {time.monotonic() - began:.1f}s")
+        progress(f"configs and server logs in {local.workdir} (removed on exit)")
         services.start()
         progress(f"services running; ready in {time.monotonic() - began:.1f}s")
     except BaseException:
@@ -151,7 +152,7 @@ def start_everything(args: argparse.Namespace) -> tuple[LocalNats, ServicesThrea
     return local, services
 
 
-def run_headless(local: LocalNats) -> None:
+def run_headless(local: LocalNats) -> NoReturn:
     """Print the connection lines and `ready`, then wait for SIGINT/SIGTERM (raises _StopDemo)."""
     for line in env_lines(local):
         print(line)
@@ -160,8 +161,8 @@ def run_headless(local: LocalNats) -> None:
         signal.pause()
 
 
-def run_app(local: LocalNats) -> None:
-    """Open the app on the demo profile; SIGTERM asks it to quit cleanly."""
+def run_app(local: LocalNats) -> int:
+    """Open the app on the demo profile; SIGTERM asks it to quit cleanly. Its exit code."""
     from natstui.app import NatsTuiApp
 
     app = NatsTuiApp(profile=demo_profile(local))
@@ -176,6 +177,7 @@ def run_app(local: LocalNats) -> None:
 
     with _signals(ask_app_to_exit):
         app.run()
+    return app.return_code or 0
 
 
 def main(argv: list[str]) -> int:
@@ -184,17 +186,17 @@ def main(argv: list[str]) -> int:
     local: LocalNats | None = None
     services: ServicesThread | None = None
     try:
+        # The handler stays installed until clean-up starts, so no signal can slip between
+        # start-up and the app; the app installs its own while it runs (see run_app).
         with _signals(_raise_stop):
             local, services = start_everything(args)
             if args.no_ui:
                 run_headless(local)
-        if not args.no_ui:
-            run_app(local)
-        return 0
+            return run_app(local)
     except _StopDemo as stop:
         progress(f"{stop}: stopping")
         return 0
-    except (NatsServerNotFound, NatsStartError) as exc:
+    except (NatsServerNotFound, NatsStartError, ServicesError) as exc:
         progress(f"error: {exc}")
         return 1
     finally:

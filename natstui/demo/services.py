@@ -311,6 +311,10 @@ class DemoServices:
         self._connections.clear()
 
 
+class ServicesError(RuntimeError):
+    """The simulated services could not start."""
+
+
 class ServicesThread:
     """Runs `DemoServices` on a private event loop in a daemon thread."""
 
@@ -327,9 +331,10 @@ class ServicesThread:
         self._thread.start()
         if not self._started.wait(timeout):
             self.stop()
-            raise TimeoutError(f"demo services did not start within {timeout:g}s")
+            raise ServicesError(f"demo services did not start within {timeout:g}s")
         if self._error is not None:
-            raise RuntimeError(f"demo services failed to start: {self._error}") from self._error
+            self.stop()
+            raise ServicesError(f"demo services failed to start: {self._error}") from self._error
 
     def _run(self) -> None:
         asyncio.run(self._main())

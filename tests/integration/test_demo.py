@@ -16,17 +16,21 @@ import signal
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import nats
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
+from natstui.core.profile import Profile
+from natstui.demo import runner
+from natstui.demo.cluster import LocalNats
 from tests.helpers import count_replies, wait_for
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -293,3 +297,64 @@ def test_missing_binary_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "not an executable" in result.stderr
     assert result.stdout == ""
+
+
+class _FakeApp:
+    """Stands in for NatsTuiApp: records the profile, then returns or crashes."""
+
+    profiles: ClassVar[list[Profile]] = []
+    crash = False
+    return_code: int | None = None
+
+    def __init__(self, profile: Profile | None = None) -> None:
+        assert profile is not None
+        self.profiles.append(profile)
+
+    def run(self) -> None:
+        if self.crash:
+            raise RuntimeError("boom")
+
+
+@pytest.fixture
+def fake_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[LocalNats]]:
+    """Run the demo's UI path in-process with a fake app; yields the LocalNats it started."""
+    import natstui.app
+
+    started: list[LocalNats] = []
+    real_start = runner.start_everything
+
+    def recording_start(args: Any) -> tuple[LocalNats, Any]:
+        local, services = real_start(args)
+        started.append(local)
+        return local, services
+
+    _FakeApp.profiles = []
+    monkeypatch.setattr(natstui.app, "NatsTuiApp", _FakeApp)
+    monkeypatch.setattr(runner, "start_everything", recording_start)
+    yield started
+    for local in started:
+        local.stop()
+
+
+def _assert_all_stopped(local: LocalNats) -> None:
+    assert all(s.proc is not None and s.proc.poll() is not None for s in local.servers)
+    assert not local.workdir.exists()
+    assert not any(t.name == "demo-services" for t in threading.enumerate())
+
+
+def test_ui_path_opens_app_on_demo_profile_then_cleans_up(fake_app: list[LocalNats]) -> None:
+    assert runner.main(["--servers-per-cluster", "1"]) == 0
+    (profile,) = _FakeApp.profiles
+    (local,) = fake_app
+    assert profile.name == "demo" and profile.servers == tuple(local.client_urls)
+    assert profile.tls.enabled and profile.system_auth is not None
+    _assert_all_stopped(local)
+
+
+def test_app_crash_still_cleans_up(
+    fake_app: list[LocalNats], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_FakeApp, "crash", True)
+    with pytest.raises(RuntimeError, match="boom"):
+        runner.main(["--servers-per-cluster", "1"])
+    _assert_all_stopped(fake_app[0])

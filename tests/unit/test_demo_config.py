@@ -291,7 +291,7 @@ def test_parse_args_defaults_and_flags() -> None:
 def _laid_out_demo(tmp_path: Path) -> LocalNats:
     """A LocalNats with configs written but no process started."""
     local = LocalNats(demo_options(2), Path("/bin/true"), tmp_path, Credentials(), FAKE_TLS)
-    local._layout(plan(demo_options(2)))
+    local.write_configs(plan(demo_options(2)))
     return local
 
 
