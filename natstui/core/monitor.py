@@ -50,6 +50,10 @@ HTTP_NOTICE = (
 )
 
 
+class MonitorUnavailable(Exception):
+    """The refresh could not run at all (connection down); the last snapshot stays shown."""
+
+
 class ClusterMonitor:
     """Refreshes snapshots and fetches drill-down data for one session."""
 
@@ -71,15 +75,17 @@ class ClusterMonitor:
         return "limited" if self.session.nc is not None else "none"
 
     def _system_nc(self) -> Client | None:
-        if self._system_denied:
-            return None
-        nc = self.session.sys_nc
-        return nc if nc is not None and nc.is_connected else None
+        return None if self._system_denied else self.session.sys_nc
 
     # --- refresh ------------------------------------------------------------------------------
     async def refresh(self) -> ClusterSnapshot:
-        """One full refresh from the best available source."""
+        """One full refresh from the best available source.
+
+        Raises MonitorUnavailable while the NATS connection it needs is down: a gather over a
+        dead link would report every server missing, which is false and alarming.
+        """
         source = self.source
+        self._check_connected(source)
         snapshot: ClusterSnapshot
         if source == "system":
             try:
@@ -97,6 +103,11 @@ class ClusterMonitor:
             )
         self.last = snapshot
         return snapshot
+
+    def _check_connected(self, source: Source) -> None:
+        nc = self._system_nc() if source == "system" else self.session.nc
+        if source in ("system", "limited") and nc is not None and not nc.is_connected:
+            raise MonitorUnavailable("NATS connection is down (reconnecting); data is stale")
 
     async def _refresh_system(self) -> ClusterSnapshot:
         nc = self._system_nc()
@@ -201,7 +212,7 @@ class ClusterMonitor:
     ) -> dict[str, Any]:
         """Ask one server, over whichever source can reach it."""
         sys_nc = self._system_nc()
-        if sys_nc is not None and server.server_id:
+        if sys_nc is not None and sys_nc.is_connected and server.server_id:
             subject = f"$SYS.REQ.SERVER.{server.server_id}.{verb}"
             msg = await request_one(sys_nc, subject, json.dumps(body).encode(), self.timeout)
             return parse_envelope(msg.data, msg.headers).data
@@ -234,4 +245,4 @@ def _report_from_info(info: dict[str, Any]) -> ServerReport:
     return report
 
 
-__all__ = ["HTTP_NOTICE", "LIMITED_NOTICE", "ClusterMonitor"]
+__all__ = ["HTTP_NOTICE", "LIMITED_NOTICE", "ClusterMonitor", "MonitorUnavailable"]
