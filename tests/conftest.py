@@ -21,8 +21,17 @@ Each fixture yields a `natstui.demo.LocalNats`: `.servers[i]` (`name`, `cluster`
 `kill(i)` (SIGKILL), `stop_server(i)` (SIGTERM), `restart(i)` / `await arestart(i)` (same ports,
 waits until ready), `lame_duck(i)` (SIGUSR2), `wait_ready()`, `stop()`.
 
-Helpers in `tests/helpers.py`: `profile_for(local, *, system=False, **overrides)` -> Profile and
-`await wait_for(predicate, timeout=...)`.
+Helpers in `tests/helpers.py`: `profile_for(local, *, system=False, **overrides)` -> Profile
+(app user, plus `system_auth` = sys user; TLS CA / client cert as the servers need),
+`await wait_for(predicate, timeout=...)` (never sleep to synchronise), and
+`await count_replies(nc, subject, expected, timeout)` for scatter-gather requests.
+Operator mode (JWT auth): `op = natstui.demo.operator.operator_mode()`, then
+`make_nats(auth_config=op.auth_config)`; users in `op.app_user` / `op.sys_user` (`.jwt`,
+`.seed`, `.creds_text()`). Token auth must run on its own node:
+`make_nats(auth_config='authorization { token: "..." }')`.
+
+In async tests prefer `await local.arestart(i)` / `await local.await_ready()`: the blocking
+versions stall the test's event loop (and so its NATS clients) while they wait.
 """
 
 from __future__ import annotations
