@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
 import os
 import shutil
 import signal
@@ -306,6 +305,7 @@ def start_nats(
     opts = NatsOptions(**fields) if options is None else replace(options, **fields)
     path = find_nats_server(binary)
     workdir = Path(tempfile.mkdtemp(prefix="natstui-nats-"))
+    local: LocalNats | None = None
     try:
         tls_files = make_tls_files(workdir / "tls") if opts.tls else None
         local = LocalNats(opts, path, workdir, credentials or Credentials(), tls_files)
@@ -314,7 +314,7 @@ def start_nats(
         return local
     except BaseException:
         # Covers KeyboardInterrupt as well: nothing may outlive a failed start.
-        with contextlib.suppress(NameError):
+        if local is not None:
             local.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         raise

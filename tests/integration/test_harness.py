@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 from typing import Any
 
 import nats
@@ -14,6 +15,7 @@ from nats.aio.msg import Msg
 
 from natstui.core.connection import connect_kwargs, transport_tls_version
 from natstui.core.profile import TlsSettings
+from natstui.demo import cluster
 from natstui.demo.cluster import LocalNats, NatsStartError
 from natstui.demo.operator import operator_mode
 from natstui.demo.readiness import get_json
@@ -294,3 +296,29 @@ async def test_supercluster_gateways_carry_messages(nats_super: LocalNats) -> No
     finally:
         await eu.close()
         await east.close()
+
+
+def test_port_taken_before_start_is_retried(
+    make_nats: MakeNats, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    taken = blocker.getsockname()[1]
+    picks: list[list[int]] = []
+    real_free_ports = cluster.free_ports
+
+    def first_pick_collides(count: int) -> list[int]:
+        ports = real_free_ports(count)
+        if not picks:
+            ports[0] = taken  # as if another process grabbed it between pick and bind
+        picks.append(ports)
+        return ports
+
+    monkeypatch.setattr(cluster, "free_ports", first_pick_collides)
+    try:
+        local = make_nats()
+    finally:
+        blocker.close()
+    assert len(picks) == 2
+    assert local.servers[0].client_port != taken and local.servers[0].running
