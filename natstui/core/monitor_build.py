@@ -37,6 +37,7 @@ from natstui.core.monitor_parse import (
 from natstui.core.rates import HistoryBook, RateTracker
 
 _T = TypeVar("_T")
+RouteGroups = dict[str, list[JsonDict]]
 COUNTERS = ("in_msgs", "out_msgs", "in_bytes", "out_bytes")
 _HEALTH: dict[str, Health] = {"ok": "ok", "error": "error", "unavailable": "unavailable"}
 
@@ -69,8 +70,9 @@ class SnapshotBuilder:
 
     def build(self, reports: Iterable[ServerReport], info: RefreshInfo) -> ClusterSnapshot:
         by_name = {r.name: r for r in reports}
-        self._learn(by_name.values())
-        rows = [self._server_row(r, info.now) for r in by_name.values()]
+        groups = {name: _route_groups(r) for name, r in by_name.items()}
+        self._learn(by_name.values(), groups)
+        rows = [self._server_row(r, info.now, groups[r.name]) for r in by_name.values()]
         missing = sorted(n for n in self.known if n not in by_name)
         rows += [
             ServerRow(name=n, cluster=self.known[n], missing=True, health="missing")
@@ -80,7 +82,7 @@ class SnapshotBuilder:
         return ClusterSnapshot(
             source=info.source,
             servers=tuple(sorted(rows, key=_row_order)),
-            routes=tuple(self._routes(by_name, info.now)),
+            routes=tuple(self._routes(by_name, groups, info.now)),
             gateways=tuple(_gateways(by_name.values(), self.known)),
             leafs=tuple(_leafs(by_name.values())),
             jetstream=_jetstream(by_name.values()),
@@ -95,14 +97,14 @@ class SnapshotBuilder:
         )
 
     # --- what the builder remembers ---------------------------------------------------------
-    def _learn(self, reports: Iterable[ServerReport]) -> None:
+    def _learn(self, reports: Iterable[ServerReport], groups: dict[str, RouteGroups]) -> None:
         for report in reports:
             self.known[report.name] = report.cluster
-            for remote in _route_groups(report):
+            for remote in groups[report.name]:
                 self.known.setdefault(remote, report.cluster)
 
     # --- servers ----------------------------------------------------------------------------
-    def _server_row(self, r: ServerReport, now: float) -> ServerRow:
+    def _server_row(self, r: ServerReport, now: float, groups: RouteGroups) -> ServerRow:
         varz, statsz = r.part("varz"), r.part("statsz")
         rates = self._counter_rates(r.name, _counters(varz, statsz, r.part("connz")), now)
         total = None if rates[0] is None or rates[1] is None else rates[0] + rates[1]
@@ -131,7 +133,7 @@ class SnapshotBuilder:
             ),
             health=health,
             health_detail=detail,
-            route_peers=len(_route_groups(r)) if "routez" in r.parts else None,
+            route_peers=len(groups) if "routez" in r.parts else None,
             gateways=len(obj(r.part("gatewayz"), "outbound_gateways"))
             if "gatewayz" in r.parts
             else None,
@@ -151,17 +153,19 @@ class SnapshotBuilder:
         )
 
     # --- routes -----------------------------------------------------------------------------
-    def _routes(self, by_name: dict[str, ServerReport], now: float) -> list[RouteLink]:
+    def _routes(
+        self, by_name: dict[str, ServerReport], groups: dict[str, RouteGroups], now: float
+    ) -> list[RouteLink]:
         links: list[RouteLink] = []
+        members: dict[str, list[str]] = defaultdict(list)
+        for name, cluster in self.known.items():
+            members[cluster].append(name)
         for report in sorted(by_name.values(), key=lambda r: (r.cluster, r.name)):
             if "routez" not in report.parts or not report.cluster:
                 continue
-            groups = _route_groups(report)
-            peers = sorted(
-                n for n, c in self.known.items() if c == report.cluster and n != report.name
-            )
+            peers = sorted(n for n in members[report.cluster] if n != report.name)
             for peer in peers:
-                conns = groups.get(peer)
+                conns = groups[report.name].get(peer)
                 if conns is None:
                     links.append(RouteLink(report.cluster, report.name, peer, missing=True))
                 else:
@@ -171,17 +175,23 @@ class SnapshotBuilder:
     def _route_link(
         self, report: ServerReport, peer: str, conns: list[JsonDict], now: float
     ) -> RouteLink:
-        rtts = [ms for c in conns if (ms := duration_ms(c, "rtt")) is not None]
+        rtt: float | None = None
+        pending = in_msgs = out_msgs = 0
+        for conn in conns:  # one pass: this runs for every pair of servers on every refresh
+            ms = duration_ms(conn, "rtt")
+            if ms is not None and (rtt is None or ms > rtt):
+                rtt = ms
+            pending += integer(conn, "pending_size") or 0
+            in_msgs += integer(conn, "in_msgs") or 0
+            out_msgs += integer(conn, "out_msgs") or 0
         key = (report.name, "route", peer)
-        in_msgs = sum(integer(c, "in_msgs") or 0 for c in conns)
-        out_msgs = sum(integer(c, "out_msgs") or 0 for c in conns)
         return RouteLink(
             cluster=report.cluster,
             source=report.name,
             remote=peer,
             connections=len(conns),
-            rtt_ms=max(rtts) if rtts else None,
-            pending_bytes=sum(integer(c, "pending_size") or 0 for c in conns),
+            rtt_ms=rtt,
+            pending_bytes=pending,
             in_msgs_rate=self.rates.update((*key, "in"), in_msgs, now),
             out_msgs_rate=self.rates.update((*key, "out"), out_msgs, now),
         )
@@ -222,7 +232,7 @@ def _health(healthz: JsonDict) -> tuple[Health, str]:
     return status, "; ".join(e for e in errors if e) or text(healthz, "error")
 
 
-def _route_groups(report: ServerReport) -> dict[str, list[JsonDict]]:
+def _route_groups(report: ServerReport) -> RouteGroups:
     """Route connections grouped by remote server: 2.10+ pools several per peer."""
     groups: dict[str, list[JsonDict]] = defaultdict(list)
     for route in items(report.part("routez"), "routes"):

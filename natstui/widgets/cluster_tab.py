@@ -87,6 +87,7 @@ class ClusterTab(MainTab):
         self._wake = asyncio.Event()
         self._once = False  # "refresh now" while paused: one refresh, then stay paused
         self._shown_servers: list[ServerRow] = []
+        self._dirty_panels: set[str] = set()
 
     # --- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -170,15 +171,37 @@ class ClusterTab(MainTab):
         self._show_status()
 
     def render_snapshot(self, snap: ClusterSnapshot) -> None:
-        """Redraw every table from one snapshot (tens of rows: cheap)."""
+        """Redraw the servers table and the visible panel; other panels when they are shown.
+
+        On a 30-server supercluster the route and gateway tables have hundreds of rows:
+        redrawing hidden ones every refresh would only cost UI time.
+        """
         self._render_servers(snap)
-        self._fill("#cluster-routes-table", [rows.route_cells(r) for r in snap.routes])
-        self._fill("#cluster-gateways-table", [rows.gateway_cells(g) for g in snap.gateways])
-        self._fill("#cluster-leafs-table", [rows.leaf_cells(leaf) for leaf in snap.leafs])
-        self._render_jetstream(snap)
+        self._dirty_panels = set(PANELS)
+        self._render_panel(self.query_one("#cluster-panels", TabbedContent).active)
         self._render_labels(snap)
         self._show_notice(snap)
         self._show_status()
+
+    def _render_panel(self, panel: str) -> None:
+        snap = self.snapshot
+        if snap is None or panel not in self._dirty_panels:
+            return
+        self._dirty_panels.discard(panel)
+        if panel == "cluster-routes":
+            self._fill("#cluster-routes-table", [rows.route_cells(r) for r in snap.routes])
+        elif panel == "cluster-gateways":
+            self._fill("#cluster-gateways-table", [rows.gateway_cells(g) for g in snap.gateways])
+        elif panel == "cluster-leafs":
+            self._fill("#cluster-leafs-table", [rows.leaf_cells(leaf) for leaf in snap.leafs])
+        elif panel == "cluster-js":
+            self._render_jetstream(snap)
+
+    @on(TabbedContent.TabActivated, "#cluster-panels")
+    def _panel_shown(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()  # the app's own TabbedContent must not see our inner tabs
+        if event.pane.id is not None:
+            self._render_panel(event.pane.id)
 
     def _render_servers(self, snap: ClusterSnapshot) -> None:
         table = self.query_one("#cluster-servers", DataTable)

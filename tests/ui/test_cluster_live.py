@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TabbedContent
 
 from natstui.app import NatsTuiApp
 from natstui.demo.cluster import LocalNats
@@ -76,7 +76,14 @@ async def test_supercluster_gateways_and_routes_per_cluster(nats_super: LocalNat
         servers = rows_of(app.query_one("#cluster-servers", DataTable))
         # Grouped by cluster, in cluster order.
         assert [r[1] for r in servers] == ["eu"] * 3 + ["us-east"] * 3 + ["us-west"] * 3
-        gateways = rows_of(app.query_one("#cluster-gateways-table", DataTable))
+        gateway_table = app.query_one("#cluster-gateways-table", DataTable)
+        assert gateway_table.row_count == 0  # hidden panels are drawn when shown, not before
+        app.query_one("#cluster-servers", DataTable).focus()
+        await pilot.press("v")
+        panels = app.query_one("#cluster-panels", TabbedContent)
+        assert panels.active == "cluster-gateways"
+        await wait_for(lambda: gateway_table.row_count > 0)
+        gateways = rows_of(gateway_table)
         outbound = [r for r in gateways if "out" in r[2]]
         assert len(outbound) == 18 and {r[9] for r in outbound} == {"ok"}
         per_cluster = {(r[0], r[3]) for r in outbound}
@@ -86,7 +93,4 @@ async def test_supercluster_gateways_and_routes_per_cluster(nats_super: LocalNat
             for b in ("eu", "us-east", "us-west")
             if a != b
         }
-        app.query_one("#cluster-servers", DataTable).focus()
-        await pilot.press("v")
-        assert app.query_one("#cluster-panels").active == "cluster-gateways"  # type: ignore[attr-defined]
         await pilot.press("ctrl+q")
