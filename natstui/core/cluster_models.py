@@ -140,7 +140,8 @@ class ClusterSnapshot:
     errors: tuple[str, ...] = ()
     notice: str = ""
     taken_at: float = 0.0  # time.monotonic() when the refresh finished
-    gather_s: float = 0.0
+    gather_s: float = 0.0  # network: from the first request to the last reply used
+    build_s: float = 0.0  # CPU: turning the replies into this snapshot
     ended_by: str = ""
 
     @property

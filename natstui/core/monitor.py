@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from nats.aio.client import Client
@@ -109,6 +111,11 @@ class ClusterMonitor:
         if source in ("system", "limited") and nc is not None and not nc.is_connected:
             raise MonitorUnavailable("NATS connection is down (reconnecting); data is stale")
 
+    def _build(self, reports: Iterable[ServerReport], info: RefreshInfo) -> ClusterSnapshot:
+        started = time.perf_counter()
+        snapshot = self.builder.build(reports, info)
+        return replace(snapshot, build_s=time.perf_counter() - started)
+
     async def _refresh_system(self) -> ClusterSnapshot:
         nc = self._system_nc()
         assert nc is not None
@@ -125,7 +132,7 @@ class ClusterMonitor:
             expected=got.active_servers,
             errors=tuple(got.errors),
         )
-        return self.builder.build(got.reports.values(), info)
+        return self._build(got.reports.values(), info)
 
     async def _refresh_http(self) -> ClusterSnapshot:
         urls = self.session.profile.monitor_urls
@@ -140,7 +147,7 @@ class ClusterMonitor:
             errors=tuple(errors + got.errors),
             notice=HTTP_NOTICE,
         )
-        return self.builder.build(got.reports.values(), info)
+        return self._build(got.reports.values(), info)
 
     async def _refresh_limited(self) -> ClusterSnapshot:
         nc = self.session.nc
@@ -155,7 +162,7 @@ class ClusterMonitor:
             errors=tuple(errors),
             notice=LIMITED_NOTICE,
         )
-        return self.builder.build(reports.values(), info)
+        return self._build(reports.values(), info)
 
     async def _limited_reports(self, nc: Client) -> tuple[dict[str, ServerReport], list[str]]:
         reports: dict[str, ServerReport] = {}

@@ -7,6 +7,7 @@ Run on purpose (pytest never collects tests/perf):
 Prints one JSON object. For each topology it reports:
 - `gather_ms`: network time of a full system-account refresh (STATSZ, then six endpoints in
   parallel), measured inside the running app, median/max over the refreshes;
+- `build_ms`: CPU time turning the replies into a snapshot (rows, rates, missing links);
 - `render_ms`: time the Cluster tab spent turning that snapshot into its tables;
 - `ended_by`: how each gather stopped — "expected" means it ended when the last expected server
   replied, not on a timer;
@@ -37,6 +38,7 @@ async def in_app(local: LocalNats, refreshes: int) -> dict[str, Any]:
     """Drive the real app; sample gather and render time of each refresh."""
     app = NatsTuiApp(profile=profile_for(local))
     gathers: list[float] = []
+    builds: list[float] = []
     renders: list[float] = []
     ended: list[str] = []
     async with app.run_test(size=(200, 60)):
@@ -45,10 +47,11 @@ async def in_app(local: LocalNats, refreshes: int) -> dict[str, Any]:
         await wait_for(lambda: tab.refreshes >= 2, 30)  # warm-up: rates need two samples
         seen = tab.refreshes
         while len(gathers) < refreshes:
-            await wait_for(lambda: tab.refreshes > seen, 30)
+            await wait_for(lambda last=seen: tab.refreshes > last, 30)
             seen = tab.refreshes
             assert tab.snapshot is not None
             gathers.append(tab.snapshot.gather_s * 1000)
+            builds.append(tab.snapshot.build_s * 1000)
             renders.append(tab.render_s * 1000)
             ended.append(tab.snapshot.ended_by)
         answered = tab.snapshot.answered if tab.snapshot else 0
@@ -56,6 +59,7 @@ async def in_app(local: LocalNats, refreshes: int) -> dict[str, Any]:
     return {
         "servers_answered": answered,
         "gather_ms": summary(gathers),
+        "build_ms": summary(builds),
         "render_ms": summary(renders),
         "ended_by": {reason: ended.count(reason) for reason in sorted(set(ended))},
     }
