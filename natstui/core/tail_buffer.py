@@ -149,3 +149,43 @@ class RingBuffer:
         for seq in range(max(start_seq, self.first_seq), min(stop_seq, self.next_seq)):
             i = seq % cap
             yield msgs[i].subject, sizes[i] - OVERHEAD_BYTES, times[i]
+
+
+ENV_MAX_MESSAGES = "NATSTUI_TAIL_MAX_MESSAGES"
+ENV_MAX_BYTES = "NATSTUI_TAIL_MAX_BYTES"
+
+
+def parse_size(text: str, base: int = 1024) -> int:
+    """`65536`, `512k`, `64M`, `1G` -> an int (k = `base`, so bytes use 1024 and counts 1000);
+    raises ValueError with the reason."""
+    raw = text.strip().lower().removesuffix("ib").removesuffix("b")
+    unit = raw[-1:] if raw[-1:] in ("k", "m", "g") else ""
+    number = raw[: len(raw) - len(unit)].strip()
+    try:
+        value = int(float(number) * base ** ("", "k", "m", "g").index(unit))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a size like 65536, 512k, 64M or 1G") from None
+    if value < 1:
+        raise ValueError(f"{text!r} must be positive")
+    return value
+
+
+def limits_from_env(environ: Mapping[str, str]) -> tuple[int, int, list[str]]:
+    """Buffer caps from NATSTUI_TAIL_MAX_MESSAGES / NATSTUI_TAIL_MAX_BYTES, else the defaults.
+
+    Returns (max_messages, max_bytes, problems): a bad value falls back to the default and is
+    described in `problems` so the UI can say so.
+    """
+    problems: list[str] = []
+    count, size = DEFAULT_MAX_MESSAGES, DEFAULT_MAX_BYTES
+    if environ.get(ENV_MAX_MESSAGES):
+        try:
+            count = parse_size(environ[ENV_MAX_MESSAGES], base=1000)
+        except ValueError as exc:
+            problems.append(f"{ENV_MAX_MESSAGES}: {exc}; using {count:,}")
+    if environ.get(ENV_MAX_BYTES):
+        try:
+            size = parse_size(environ[ENV_MAX_BYTES])
+        except ValueError as exc:
+            problems.append(f"{ENV_MAX_BYTES}: {exc}; using {size:,} bytes")
+    return count, size, problems

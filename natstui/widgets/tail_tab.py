@@ -10,6 +10,7 @@ unsubscribe) runs in workers; the JSONL export runs in a thread worker with prog
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,7 @@ from natstui.commands import PaletteCommand
 from natstui.core.connection import NatsSession
 from natstui.core.subject_stats import SubjectStats
 from natstui.core.tail import Tail, TailCounters, TailError
-from natstui.core.tail_buffer import RingBuffer, TailEntry
+from natstui.core.tail_buffer import RingBuffer, TailEntry, limits_from_env
 from natstui.core.tail_export import ExportError, resolve_export_path, write_jsonl
 from natstui.core.tail_filters import FilterError, parse_filter
 from natstui.core.tail_view import TailView, ViewStatus
@@ -140,7 +141,10 @@ class TailTab(MainTab):
     # --- lifecycle ----------------------------------------------------------------------------
     async def attach(self, session: NatsSession) -> None:
         await super().attach(session)
-        tail = Tail(session.nc)
+        max_messages, max_bytes, problems = limits_from_env(os.environ)
+        for problem in problems:
+            self.notify(printable(problem), title="Tail buffer", severity="warning")
+        tail = Tail(session.nc, RingBuffer(max_messages, max_bytes))
         self.tail = tail
         session.add_slow_consumer_listener(
             lambda sid: tail.on_slow_consumer(sid) if self.tail is tail else None

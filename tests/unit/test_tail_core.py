@@ -11,7 +11,16 @@ import pytest
 
 from natstui.core.subject_stats import SubjectStats
 from natstui.core.tail import RateWindow
-from natstui.core.tail_buffer import OVERHEAD_BYTES, RingBuffer
+from natstui.core.tail_buffer import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_MESSAGES,
+    ENV_MAX_BYTES,
+    ENV_MAX_MESSAGES,
+    OVERHEAD_BYTES,
+    RingBuffer,
+    limits_from_env,
+    parse_size,
+)
 from natstui.core.tail_export import ExportError, entry_record, resolve_export_path, write_jsonl
 from natstui.core.tail_filters import parse_filter
 from natstui.core.tail_view import TailView
@@ -270,3 +279,30 @@ def test_write_jsonl_refuses_to_overwrite_and_cleans_up_on_cancel(tmp_path: Path
         write_jsonl(list(buf.since(0)), target, cancelled=lambda: True)
     assert not target.exists()
     assert existing.read_text() == "keep me"
+
+
+# --- configuration ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("65536", 65536),
+        ("512k", 512 * 1024),
+        ("64M", 64 * 1024**2),
+        ("1GiB", 1024**3),
+        ("1.5m", 3 * 512 * 1024),
+        ("2kb", 2048),
+    ],
+)
+def test_parse_size(text: str, value: int) -> None:
+    assert parse_size(text) == value
+
+
+def test_limits_from_env_defaults_and_bad_values() -> None:
+    assert limits_from_env({}) == (DEFAULT_MAX_MESSAGES, DEFAULT_MAX_BYTES, [])
+    assert limits_from_env({ENV_MAX_MESSAGES: "10k", ENV_MAX_BYTES: "8M"})[:2] == (
+        10_000,
+        8 * 1024**2,
+    )
+    count, size, problems = limits_from_env({ENV_MAX_MESSAGES: "lots", ENV_MAX_BYTES: "-1"})
+    assert (count, size) == (DEFAULT_MAX_MESSAGES, DEFAULT_MAX_BYTES)
+    assert "'lots' is not a size" in problems[0] and "must be positive" in problems[1]
