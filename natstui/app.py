@@ -59,6 +59,11 @@ class NatsTuiApp(App[None]):
             Binding(str(i), f"show_tab('{tab_id}')", f"{label} tab", show=False)
             for i, (tab_id, label, _) in enumerate(TABS, start=1)
         ),
+        # alt+digit works even while an input has focus (a plain digit types into it).
+        *(
+            Binding(f"alt+{i}", f"show_tab('{tab_id}')", f"{label} tab", show=False, priority=True)
+            for i, (tab_id, label, _) in enumerate(TABS, start=1)
+        ),
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+o", "profiles", "Profiles"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -75,10 +80,11 @@ class NatsTuiApp(App[None]):
         self.profile = profile
         self.config_path = config_path
         self.session: NatsSession | None = None
+        self.status_bar = StatusBar(id="status")
 
     # --- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
+        yield self.status_bar
         with TabbedContent(id="tabs"):
             for tab_id, label, cls in TABS:
                 with TabPane(f"{label}", id=tab_id):
@@ -86,7 +92,7 @@ class NatsTuiApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(StatusBar).show(ConnectionState(profile="(none)"))
+        self.status_bar.show(ConnectionState(profile="(none)"))
         self.set_interval(self.RTT_INTERVAL, self._measure_rtt)
         if self.profile is not None:
             self.connect_profile(self.profile)
@@ -141,7 +147,8 @@ class NatsTuiApp(App[None]):
 
     @on(StateChanged)
     def _show_state(self, event: StateChanged) -> None:
-        self.query_one(StatusBar).show(event.state)
+        # A reference, not a query: a modal screen on top must not hide the bar from us.
+        self.status_bar.show(event.state)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where an unexpected worker failure becomes a notification."""
@@ -153,7 +160,14 @@ class NatsTuiApp(App[None]):
 
     # --- actions -------------------------------------------------------------------------
     def action_show_tab(self, tab_id: str) -> None:
-        self.query_one(TabbedContent).active = tab_id
+        tabs = self.query_one(TabbedContent)
+        tabs.active = tab_id
+        pane = tabs.get_pane(tab_id)
+        focused = self.focused
+        if focused is not None and pane not in focused.ancestors:
+            # Focus left in a hidden pane would make TabbedContent switch straight back to it;
+            # the tab strip holds focus until the new tab (in on_show) picks its own widget.
+            self.set_focus(tabs.query_one("ContentTabs"))
 
     def action_help(self) -> None:
         rows: list[tuple[str, str]] = []

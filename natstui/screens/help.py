@@ -40,9 +40,9 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, rows: list[tuple[str, str]]) -> None:
         super().__init__()
-        self._rows = rows
+        self.rows = rows
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(INTRO, id="help-intro")
-            yield Static(bindings_table(self._rows), id="help-bindings")
+            yield Static(bindings_table(self.rows), id="help-bindings")

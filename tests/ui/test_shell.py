@@ -1,0 +1,68 @@
+"""The app shell against a real TLS server: status bar, tab keys, help, palette, clean quit."""
+
+from __future__ import annotations
+
+from natstui.app import NatsTuiApp
+from natstui.demo import LocalNats
+from natstui.screens.help import HelpScreen
+from natstui.widgets.status_bar import StatusBar
+from tests.helpers import profile_for, wait_for
+
+
+def status_text(app: NatsTuiApp) -> str:
+    return str(app.query_one(StatusBar).render())
+
+
+async def test_status_bar_tabs_help_palette_and_clean_quit(nats_tls: LocalNats) -> None:
+    app = NatsTuiApp(profile=profile_for(nats_tls))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(lambda: app.session and app.session.state.status == "connected")
+        await wait_for(lambda: "TLSv1" in status_text(app), message="TLS shown in status bar")
+        await wait_for(lambda: "app@APP" in status_text(app), message="user@account shown")
+        text = status_text(app)
+        assert nats_tls.servers[0].name in text
+        assert "app@APP" in text
+        assert "PLAINTEXT" not in text
+
+        tabs = app.query_one("#tabs")
+        for key, tab in [("5", "services"), ("2", "tail"), ("1", "cluster"), ("4", "request")]:
+            await pilot.press(key)
+            await wait_for(lambda t=tab: tabs.active == t, message=f"tab {tab}")  # type: ignore[misc]
+        # The Request tab focuses its subject input: a plain digit types into it, alt+digit
+        # still switches tabs.
+        await pilot.press("3")
+        await pilot.pause()
+        assert tabs.active == "request"
+        await pilot.press("alt+3")
+        await wait_for(lambda: tabs.active == "publish")
+        await pilot.press("alt+5")
+        await wait_for(lambda: tabs.active == "services")
+
+        await pilot.press("f1")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert ("^q", "Quit") in help_screen.rows or ("ctrl+q", "Quit") in help_screen.rows
+        assert "Quit" in app.export_screenshot()
+        await pilot.press("escape")
+        await wait_for(lambda: not isinstance(app.screen, HelpScreen))
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Go to Tail")
+        await pilot.press("enter")
+        await wait_for(lambda: tabs.active == "tail", message="palette switched to Tail")
+
+        session = app.session
+        assert session is not None and session.nc is not None
+        nc = session.nc
+        await pilot.press("ctrl+q")
+        await wait_for(lambda: nc.is_closed, message="connection drained and closed on quit")
+    assert app.session is None
+
+
+async def test_plaintext_connection_is_flagged_loudly(nats_single: LocalNats) -> None:
+    app = NatsTuiApp(profile=profile_for(nats_single))
+    async with app.run_test(size=(160, 40)):
+        await wait_for(lambda: "PLAINTEXT" in status_text(app), message="plaintext warning")
+        await app.action_quit()
