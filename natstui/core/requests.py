@@ -438,3 +438,26 @@ class GatherHistory:
 
     def baseline(self, subject: str) -> list[str]:
         return list(self.seen.get(subject, []))
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """Who should answer: names (the missing list needs them) and/or a count."""
+
+    names: tuple[str, ...] = ()
+    count: int | None = None
+
+
+def parse_expected(text: str, baseline: Iterable[str] = ()) -> Expectation:
+    """`"12"` -> a count; `"a, b c"` -> names; `""` -> the baseline (who answered before)."""
+    text = text.strip()
+    if not text:
+        names = tuple(baseline)
+        return Expectation(names, len(names) or None)
+    if text.isdigit():
+        count = int(text)
+        if count <= 0:
+            raise RequestError("expected count must be at least 1")
+        return Expectation((), count)
+    names = tuple(dict.fromkeys(n for n in text.replace(",", " ").split() if n))
+    return Expectation(names, len(names))

@@ -18,6 +18,7 @@ from natstui.core.requests import (
     find_outliers,
     identify_responder,
     missing_responders,
+    parse_expected,
 )
 
 
@@ -147,3 +148,24 @@ def test_prepare_publish_renders_templates_per_message() -> None:
     assert prepared.message(3) == (b"n3", {"X-N": "3"})
     raw = prepare_publish(PublishForm("a", payload="n{{Count}}", templates=False))
     assert raw.message(3) == (b"n{{Count}}", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "baseline", "names", "count"),
+    [
+        ("", [], (), None),
+        ("", ["a", "b"], ("a", "b"), 2),
+        ("12", ["a"], (), 12),
+        ("a, b c,a", [], ("a", "b", "c"), 3),
+    ],
+)
+def test_parse_expected(
+    text: str, baseline: list[str], names: tuple[str, ...], count: int | None
+) -> None:
+    got = parse_expected(text, baseline)
+    assert (got.names, got.count) == (names, count)
+
+
+def test_parse_expected_rejects_zero() -> None:
+    with pytest.raises(RequestError, match="at least 1"):
+        parse_expected("0")
