@@ -59,9 +59,19 @@ class MonitorUnavailable(Exception):
 class ClusterMonitor:
     """Refreshes snapshots and fetches drill-down data for one session."""
 
-    def __init__(self, session: NatsSession, *, timeout: float = 3.0, history: int = 60) -> None:
+    def __init__(
+        self,
+        session: NatsSession,
+        *,
+        timeout: float = 3.0,
+        history: int = 60,
+        compress: bool = True,
+    ) -> None:
         self.session = session
         self.timeout = timeout
+        # gzip replies: ~4.5x fewer bytes (what matters over a VPN at 3 a.m.); on one small
+        # machine running every server it costs more server CPU than it saves (performance.md).
+        self.compress = compress
         self.builder = SnapshotBuilder(history)
         self._system_denied = False
         self.last: ClusterSnapshot | None = None
@@ -123,7 +133,9 @@ class ClusterMonitor:
         floor = (
             sum(not s.missing for s in last.servers) if last and last.source == "system" else None
         )
-        got = await gather_system(nc, timeout=self.timeout, expected_floor=floor or None)
+        got = await gather_system(
+            nc, timeout=self.timeout, expected_floor=floor or None, compress=self.compress
+        )
         info = RefreshInfo(
             source="system",
             now=time.monotonic(),

@@ -79,14 +79,19 @@ async def gather(
     learn_expected: Callable[[Msg], int | None] | None = None,
     timeout: float = 3.0,
     min_gap: float = 0.3,
+    compress: bool = True,
 ) -> GatherResult:
-    """Publish one request and collect replies until the rules in the module doc say stop."""
+    """Publish one request and collect replies until the rules in the module doc say stop.
+
+    `compress` asks for gzip replies: a third of the bytes, paid for with server CPU.
+    """
     collector = _Collector(learn_expected)
     collector.expected = expected
     sub = await nc.subscribe(nc.new_inbox(), cb=collector.on_msg)
     start = collector.started = time.monotonic()
     try:
-        await nc.publish(subject, body, reply=sub.subject, headers=GZIP_HEADERS)
+        headers = GZIP_HEADERS if compress else None
+        await nc.publish(subject, body, reply=sub.subject, headers=headers)
         ended = await _wait(collector, start, timeout, min_gap)
     finally:
         await sub.unsubscribe()

@@ -96,7 +96,11 @@ class ExpectedServers:
 
 
 async def gather_system(
-    nc: Client, *, timeout: float = 3.0, expected_floor: int | None = None
+    nc: Client,
+    *,
+    timeout: float = 3.0,
+    expected_floor: int | None = None,
+    compress: bool = True,
 ) -> SystemGather:
     """Ask every server for everything; raise NoSystemAccess when `$SYS` is not allowed.
 
@@ -112,6 +116,7 @@ async def gather_system(
         expected=expected_floor,
         learn_expected=ExpectedServers(),
         timeout=timeout,
+        compress=compress,
     )
     if statsz.ended_by == "no-responders":
         raise NoSystemAccess("no responders for $SYS.REQ.SERVER.PING.STATSZ")
@@ -120,7 +125,9 @@ async def gather_system(
     expected = len(result.reports) or None
     details = await asyncio.gather(
         *(
-            gather(nc, f"{PING}.{ep.upper()}", expected=expected, timeout=timeout)
+            gather(
+                nc, f"{PING}.{ep.upper()}", expected=expected, timeout=timeout, compress=compress
+            )
             for ep in DETAIL_ENDPOINTS
         )
     )

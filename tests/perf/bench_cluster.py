@@ -13,7 +13,9 @@ Prints one JSON object. For each topology it reports:
   replied, not on a timer;
 - `stop_proof`: one VARZ scatter-gather with the expected count and a deliberately huge silence
   gap (5 s) and deadline (10 s), next to the same gather in adaptive-gap mode (0.3 s): the first
-  ends right after the last reply, the second pays the gap.
+  ends right after the last reply, the second pays the gap;
+- `compression`: full refreshes outside the app with gzip replies on (the default) and off,
+  and the reply bytes of one refresh each way.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ import asyncio
 import json
 import statistics
 import time
+from functools import partial
 from typing import Any
 
 from natstui.app import NatsTuiApp
 from natstui.core.connection import NatsSession
+from natstui.core.monitor import ClusterMonitor
 from natstui.core.monitor_gather import gather
+from natstui.core.monitor_sys import DETAIL_ENDPOINTS
 from natstui.demo.cluster import LocalNats, start_nats
 from natstui.demo.config import demo_options
 from natstui.widgets.cluster_tab import ClusterTab
@@ -47,7 +52,7 @@ async def in_app(local: LocalNats, refreshes: int) -> dict[str, Any]:
         await wait_for(lambda: tab.refreshes >= 2, 30)  # warm-up: rates need two samples
         seen = tab.refreshes
         while len(gathers) < refreshes:
-            await wait_for(lambda last=seen: tab.refreshes > last, 30)
+            await wait_for(partial(refreshed_after, tab, seen), 30)
             seen = tab.refreshes
             assert tab.snapshot is not None
             gathers.append(tab.snapshot.gather_s * 1000)
@@ -63,6 +68,10 @@ async def in_app(local: LocalNats, refreshes: int) -> dict[str, Any]:
         "render_ms": summary(renders),
         "ended_by": {reason: ended.count(reason) for reason in sorted(set(ended))},
     }
+
+
+def refreshed_after(tab: ClusterTab, count: int) -> bool:
+    return tab.refreshes > count
 
 
 async def stop_proof(local: LocalNats) -> dict[str, Any]:
@@ -94,6 +103,38 @@ async def stop_proof(local: LocalNats) -> dict[str, Any]:
     }
 
 
+async def compression(local: LocalNats, refreshes: int) -> dict[str, Any]:
+    """Full refreshes outside the app with gzip replies on and off: time and bytes."""
+    session = NatsSession(profile_for(local))
+    await session.connect()
+    nc = session.sys_nc
+    assert nc is not None
+    out: dict[str, Any] = {}
+    try:
+        for compress in (True, False):
+            monitor = ClusterMonitor(session, compress=compress)
+            times = []
+            for _ in range(refreshes):
+                snap = await monitor.refresh()
+                times.append(snap.gather_s * 1000)
+            size = 0
+            for endpoint in ("STATSZ", *(e.upper() for e in DETAIL_ENDPOINTS)):
+                got = await gather(
+                    nc,
+                    f"$SYS.REQ.SERVER.PING.{endpoint}",
+                    expected=len(local.servers),
+                    compress=compress,
+                )
+                size += sum(len(m.data) for m in got.replies)
+            out["gzip" if compress else "plain"] = {
+                "gather_ms": summary(times),
+                "reply_bytes_per_refresh": size,
+            }
+    finally:
+        await session.close()
+    return out
+
+
 def summary(values: list[float]) -> dict[str, float]:
     return {
         "median": round(statistics.median(values), 2),
@@ -109,6 +150,7 @@ def run_topology(label: str, per_cluster: int, refreshes: int) -> dict[str, Any]
         startup_s = time.monotonic() - started
         result = asyncio.run(in_app(local, refreshes))
         result["stop_proof"] = asyncio.run(stop_proof(local))
+        result["compression"] = asyncio.run(compression(local, refreshes))
     finally:
         local.stop()
     result.update(topology=label, servers=len(local.servers), startup_s=round(startup_s, 1))
