@@ -453,7 +453,10 @@ async def _inbox_denied(
     seen = len(errors)
     try:
         sub = await nc.subscribe(f"{prefix}.natstui-probe.{nc.new_inbox().rsplit('.', 1)[-1]}")
-        await nc.flush(timeout=max(0.5, timeout))
+        # nats-server may write the -ERR for a denied SUB just after the PONG of the first
+        # flush (seen ~1 in 5 runs); a second round trip gives it time to arrive.
+        for _ in range(2):
+            await nc.flush(timeout=max(0.5, timeout))
         await sub.unsubscribe()
     except Exception as exc:
         errors.append(exc)
