@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
-from textual.widgets import Checkbox, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Static, TabbedContent, TabPane, TextArea
 
 from natstui.commands import PaletteCommand
 from natstui.core.connection import NatsSession
@@ -136,9 +136,7 @@ class PublishTab(MainTab):
 
     def on_mount(self) -> None:
         self._update_preview()
-
-    def on_show(self) -> None:
-        focus_first_field(self, "#pub-subject")
+        focus_on_activation(self, "#pub-subject")
 
     # --- session ----------------------------------------------------------------------------
     async def attach(self, session: NatsSession) -> None:
@@ -438,12 +436,24 @@ class PublishTab(MainTab):
         self.action_send()
 
 
-def focus_first_field(tab: MainTab, selector: str) -> None:
-    """When a tab is shown and focus is outside it, put focus in its first field so that its
-    ctrl+ keys work at once (bindings only apply where focus is)."""
-    focused = tab.app.focused
-    if focused is None or tab not in focused.ancestors:
-        tab.call_after_refresh(tab.query_one(selector).focus)
+def focus_on_activation(tab: MainTab, selector: str) -> None:
+    """Whenever the tab's pane becomes the active one, put focus on `selector` (unless focus is
+    already inside the tab) so that the tab's ctrl+ keys work at once: bindings only apply
+    where focus is. Watching `TabbedContent.active` is deterministic; a Show event is not sent
+    reliably when the pane is switched programmatically."""
+    pane = next((a for a in tab.ancestors if isinstance(a, TabPane)), None)
+    tabbed = next((a for a in tab.ancestors if isinstance(a, TabbedContent)), None)
+    if pane is None or tabbed is None:
+        return
+
+    def activated(active: str) -> None:
+        if active != pane.id:
+            return
+        focused = tab.app.focused
+        if focused is None or tab not in focused.ancestors:
+            tab.call_after_refresh(tab.query_one(selector).focus)
+
+    tab.watch(tabbed, "active", activated, init=False)
 
 
 def _read_file(path: str) -> bytes:

@@ -42,7 +42,7 @@ from natstui.core.requests import (
     request_once,
 )
 from natstui.core.textsafe import printable
-from natstui.widgets.publish_tab import focus_first_field
+from natstui.widgets.publish_tab import focus_on_activation
 from natstui.widgets.request_replies import (
     ReplyDetail,
     ReplyTable,
@@ -190,9 +190,7 @@ class RequestTab(MainTab):
 
     def on_mount(self) -> None:
         self.query_one("#req-history", DataTable).add_columns("at", "mode", "subject", "result")
-
-    def on_show(self) -> None:
-        focus_first_field(self, "#req-subject")
+        focus_on_activation(self, "#req-subject")
 
     async def detach(self) -> None:
         self.workers.cancel_group(self, "request")

@@ -75,7 +75,9 @@ async def open_request(app: NatsTuiApp, pilot: Pilot[None]) -> RequestTab:
     await wait_for(lambda: tab.session is not None and tab.session.nc is not None, timeout=10)
     app.action_show_tab("request")
     await pilot.pause()
-    await wait_for(lambda: app.focused is app.query_one("#req-subject"))
+    await wait_for(
+        lambda: app.focused is app.query_one("#req-subject"), message=f"focus {app.focused}"
+    )
     return tab
 
 
