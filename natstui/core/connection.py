@@ -82,6 +82,9 @@ class ConnectError(Exception):
 
 
 INITIAL_ATTEMPTS_PER_SERVER = 2
+# nats-py tries each server twice on the first connect (its max_reconnect_attempts knob cannot
+# say "once"); a short pause keeps a refused port at ~0.1 s. Later reconnects wait longer.
+INITIAL_RETRY_WAIT = 0.1
 RECONNECT_WAIT = 0.5
 
 
@@ -152,7 +155,7 @@ def connect_kwargs(profile: Profile, auth: Auth | None = None) -> dict[str, Any]
         "inbox_prefix": profile.inbox_prefix,
         "allow_reconnect": False,
         "max_reconnect_attempts": INITIAL_ATTEMPTS_PER_SERVER - 1,
-        "reconnect_time_wait": RECONNECT_WAIT,
+        "reconnect_time_wait": INITIAL_RETRY_WAIT,
         "ping_interval": 10,
         "max_outstanding_pings": 3,
         "pending_size": 8 * 1024 * 1024,
@@ -395,6 +398,7 @@ async def open_connection(
     # From now on behave like a long-lived client: reconnect forever to any server in the pool.
     nc.options["allow_reconnect"] = True
     nc.options["max_reconnect_attempts"] = -1
+    nc.options["reconnect_time_wait"] = RECONNECT_WAIT
     return nc, errors
 
 
