@@ -44,14 +44,32 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+def _load_prctl() -> Callable[..., int] | None:
+    """Resolve libc's prctl in the parent, once.
+
+    The child must not dlopen/dlsym between fork and exec: if another thread held the dynamic
+    loader's lock at fork time, the child would block forever (and Popen with it).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return prctl
+
+
+_PRCTL = _load_prctl()
+
+
 def _die_with_parent() -> None:
     """Runs in the child between fork and exec: ask the kernel to SIGKILL us if we're orphaned."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
 
 def _preexec() -> Callable[[], None] | None:
-    return _die_with_parent if sys.platform.startswith("linux") else None
+    return _die_with_parent if _PRCTL is not None else None
 
 
 def _spawner_pool() -> ThreadPoolExecutor:
