@@ -322,3 +322,18 @@ def test_port_taken_before_start_is_retried(
         blocker.close()
     assert len(picks) == 2
     assert local.servers[0].client_port != taken and local.servers[0].running
+
+
+async def test_gateways_reform_after_restart(make_nats: MakeNats) -> None:
+    local = make_nats(servers=2, clusters=("a", "b"))
+    local.kill(3)
+    await local.arestart(3)  # waits until b-2's gateways to `a` are back, in and out
+    gatewayz = get_json(f"{local.servers[3].http_url}/gatewayz") or {}
+    assert (gatewayz["outbound_gateways"]["a"] or {}).get("connection")
+    first = await connect(local, servers=[local.client_urls[0]])
+    last = await connect(local, servers=[local.client_urls[3]])
+    try:
+        assert await roundtrip(first, last) == b"hello"
+    finally:
+        await first.close()
+        await last.close()
