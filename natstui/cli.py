@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from typing import TextIO
 
 from natstui import __version__
-from natstui.config import config_path, load
+from natstui.config import config_path, load, record_last_used
 from natstui.contexts import import_contexts
 from natstui.core.profile import Profile
 from natstui.overrides import ad_hoc_profile, apply, flags_layer, from_env
@@ -180,7 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from natstui.app import NatsTuiApp
 
-    NatsTuiApp(profile=profile, config_path=config_path(args.config)).run()
+    store = config_path(args.config)
+    if args.profile:
+        record_last_used(store, args.profile, time.time())
+    NatsTuiApp(profile=profile, config_path=store).run()
     return 0
 
 

@@ -13,6 +13,7 @@ profile and the field, and the app starts anyway without those profiles.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import tempfile
@@ -31,6 +32,9 @@ from natstui.profile_toml import FieldError, check_name, profile_from_table, pro
 
 CONFIG_ENV = "NATSTUI_CONFIG"
 FILE_NAME = "config.toml"
+# When each profile was last connected to; kept apart from the profiles so connecting never
+# rewrites the user's hand-edited file.
+LAST_USED_NAME = "last_used.json"
 HEADER = (
     "# natstui profiles. Format, precedence and secret references: docs/profiles.md\n"
     "# Prefer references (password_env, token_file, creds = path) over inline secrets.\n"
@@ -262,3 +266,31 @@ def _ensure_dir(directory: Path) -> None:
         directory.chmod(0o700)  # mkdir's mode is filtered by the umask
     except OSError as exc:
         raise ConfigError(f"cannot create {directory}: {_os_message(exc)}") from None
+
+
+# --- last used ------------------------------------------------------------------------------------
+def last_used_path(path: Path) -> Path:
+    return path.with_name(LAST_USED_NAME)
+
+
+def read_last_used(path: Path) -> dict[str, float]:
+    """Profile name -> Unix time of the last connect; {} when missing or unreadable."""
+    try:
+        data = json.loads(last_used_path(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(k): float(v)
+        for k, v in data.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+
+
+def record_last_used(path: Path, name: str, when: float) -> None:
+    """Remember that `name` was connected to at `when` (best effort: never raises)."""
+    data = read_last_used(path)
+    data[name] = when
+    with contextlib.suppress(ConfigError):
+        _atomic_write(last_used_path(path), json.dumps(data, indent=1, sort_keys=True))

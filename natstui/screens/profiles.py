@@ -6,8 +6,10 @@ in a thread worker and reports back by message; a broken profile file is shown, 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,7 +20,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from natstui.config import ConfigError, LoadedConfig, config_path, delete_profile, load
+from natstui.config import (
+    ConfigError,
+    LoadedConfig,
+    config_path,
+    delete_profile,
+    load,
+    read_last_used,
+    record_last_used,
+)
 from natstui.config import save_profile as store_profile
 from natstui.contexts import import_contexts
 from natstui.core.profile import Profile
@@ -28,10 +38,23 @@ from natstui.screens.doctor import DoctorScreen
 from natstui.screens.profile_editor import EditResult, ProfileEditor
 from natstui.widgets.safe import safe_text
 
-COLUMNS = ("Name", "Servers", "Auth", "TLS", "Description")
+COLUMNS = ("Name", "Servers", "Auth", "TLS", "Last used", "Description")
 
 
-def profile_row(profile: Profile) -> tuple[str, ...]:
+def ago(when: float | None, now: float) -> str:
+    """`never`, `just now`, `5m ago`, `3h ago`, `2d ago`."""
+    if when is None:
+        return "never"
+    seconds = max(0.0, now - when)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit} ago"
+    return "just now"
+
+
+def profile_row(
+    profile: Profile, last_used: float | None = None, now: float = 0.0
+) -> tuple[str, ...]:
     """The table cells for a profile: nothing secret (auth summary names references only)."""
     tls = "plaintext"
     if profile.tls_wanted:
@@ -43,6 +66,7 @@ def profile_row(profile: Profile) -> tuple[str, ...]:
         ", ".join(profile.servers),
         profile.auth.summary(),
         tls,
+        ago(last_used, now),
         profile.description,
     )
 
@@ -71,9 +95,16 @@ class ProfilesScreen(Screen[Profile | None]):
     class StoreLoaded(Message):
         """The store was (re)read; `note` says what just happened, `error` what failed."""
 
-        def __init__(self, loaded: LoadedConfig, note: str = "", error: str = "") -> None:
+        def __init__(
+            self,
+            loaded: LoadedConfig,
+            last_used: dict[str, float],
+            note: str = "",
+            error: str = "",
+        ) -> None:
             super().__init__()
-            self.loaded, self.note, self.error = loaded, note, error
+            self.loaded, self.last_used = loaded, last_used
+            self.note, self.error = note, error
 
     def __init__(self, config_path: Path | None = None) -> None:
         super().__init__()
@@ -109,24 +140,27 @@ class ProfilesScreen(Screen[Profile | None]):
             note = operation()
         except ConfigError as exc:
             error = str(exc)
-        self.post_message(self.StoreLoaded(load(self.store_path), note, error))
+        path = self.store_path
+        self.post_message(self.StoreLoaded(load(path), read_last_used(path), note, error))
 
     @on(StoreLoaded)
     def _show_store(self, event: StoreLoaded) -> None:
         self.loaded = event.loaded
-        self._fill_table(event.loaded)
+        self._fill_table(event.loaded, event.last_used)
         self._show_problems(event.loaded)
         if event.note:
             self.notify(printable(event.note), timeout=4, markup=False)
         if event.error:
             self.notify(printable(event.error), title="Error", severity="error", markup=False)
 
-    def _fill_table(self, loaded: LoadedConfig) -> None:
+    def _fill_table(self, loaded: LoadedConfig, last_used: dict[str, float]) -> None:
         table: DataTable[str] = self.query_one(DataTable)
         selected = self.selected_name()
         table.clear()
+        now = time.time()
         for profile in loaded.profiles.values():
-            table.add_row(*(printable(c) for c in profile_row(profile)), key=profile.name)
+            cells = profile_row(profile, last_used.get(profile.name), now)
+            table.add_row(*(printable(c) for c in cells), key=profile.name)
         names = list(loaded.profiles)
         if selected in names:
             table.move_cursor(row=names.index(selected))
@@ -176,6 +210,13 @@ class ProfilesScreen(Screen[Profile | None]):
     def action_connect(self) -> None:
         profile = self.selected()
         if profile is not None:
+            # An app-level thread worker: it must outlive this screen, which closes right away.
+            self.app.run_worker(
+                partial(record_last_used, self.store_path, profile.name, time.time()),
+                thread=True,
+                group="profiles-last-used",
+                exit_on_error=False,
+            )
             self.dismiss(profile)
 
     def action_new(self) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Static
 
 from natstui.app import NatsTuiApp
-from natstui.config import load, save_profile
+from natstui.config import load, read_last_used, save_profile
 from natstui.core.profile import Auth, AuthKind, Profile, SecretRef
 from natstui.core.secret import Secret
 from natstui.demo.cluster import LocalNats
@@ -51,6 +51,12 @@ async def test_lists_profiles_and_connects(nats_single: LocalNats, tmp_path: Pat
         await pilot.press("enter")
         await wait_for(lambda: app.session is not None and app.session.state.status == "connected")
         assert app.session is not None and app.session.profile.name == "local"
+        await wait_for(lambda: "local" in read_last_used(path))
+        await pilot.press("ctrl+o")
+        screen = await profiles_screen(app)
+        table: DataTable[str] = screen.query_one(DataTable)
+        assert [str(c) for c in table.get_row_at(0)][4] == "just now"
+        assert [str(c) for c in table.get_row_at(1)][4] == "never"
 
 
 async def test_new_profile_validates_as_you_type_and_saves(tmp_path: Path) -> None:

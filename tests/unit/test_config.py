@@ -229,3 +229,28 @@ def test_atomic_write_failure_keeps_the_old_file(
         save_profile(path, replace(PROD, description="changed"))
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["config.toml"]
+
+
+def test_last_used_is_kept_beside_the_profiles(tmp_path: Path) -> None:
+    from natstui.config import read_last_used, record_last_used
+
+    path = tmp_path / "config.toml"
+    save_profile(path, PROD)
+    before = path.read_text()
+    assert read_last_used(path) == {}
+    record_last_used(path, "prod", 1000.0)
+    record_last_used(path, "other", 2000.0)
+    assert read_last_used(path) == {"prod": 1000.0, "other": 2000.0}
+    assert path.read_text() == before, "connecting never rewrites the profile file"
+    (tmp_path / "last_used.json").write_text("{broken")
+    assert read_last_used(path) == {}
+
+
+@pytest.mark.parametrize(
+    ("age", "text"),
+    [(None, "never"), (5, "just now"), (120, "2m ago"), (7200, "2h ago"), (3 * 86400, "3d ago")],
+)
+def test_last_used_wording(age: float | None, text: str) -> None:
+    from natstui.screens.profiles import ago
+
+    assert ago(None if age is None else 10_000_000 - age, 10_000_000) == text
