@@ -294,3 +294,14 @@ def record_last_used(path: Path, name: str, when: float) -> None:
     data[name] = when
     with contextlib.suppress(ConfigError):
         _atomic_write(last_used_path(path), json.dumps(data, indent=1, sort_keys=True))
+
+
+def ago(when: float | None, now: float) -> str:
+    """`never`, `just now`, `5m ago`, `3h ago`, `2d ago`."""
+    if when is None:
+        return "never"
+    seconds = max(0.0, now - when)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit} ago"
+    return "just now"

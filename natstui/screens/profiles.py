@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Static
 from natstui.config import (
     ConfigError,
     LoadedConfig,
+    ago,
     config_path,
     delete_profile,
     load,
@@ -39,17 +40,6 @@ from natstui.screens.profile_editor import EditResult, ProfileEditor
 from natstui.widgets.safe import safe_text
 
 COLUMNS = ("Name", "Servers", "Auth", "TLS", "Last used", "Description")
-
-
-def ago(when: float | None, now: float) -> str:
-    """`never`, `just now`, `5m ago`, `3h ago`, `2d ago`."""
-    if when is None:
-        return "never"
-    seconds = max(0.0, now - when)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit} ago"
-    return "just now"
 
 
 def profile_row(

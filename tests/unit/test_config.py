@@ -251,6 +251,6 @@ def test_last_used_is_kept_beside_the_profiles(tmp_path: Path) -> None:
     [(None, "never"), (5, "just now"), (120, "2m ago"), (7200, "2h ago"), (3 * 86400, "3d ago")],
 )
 def test_last_used_wording(age: float | None, text: str) -> None:
-    from natstui.screens.profiles import ago
+    from natstui.config import ago
 
     assert ago(None if age is None else 10_000_000 - age, 10_000_000) == text
