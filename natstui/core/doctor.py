@@ -188,7 +188,14 @@ async def _info(probe: _Probe, timeout: float) -> tuple[Step, dict[str, Any]]:
     assert probe.reader is not None
     try:
         line = await asyncio.wait_for(probe.reader.readline(), timeout)
-    except (OSError, TimeoutError) as exc:
+    except TimeoutError:
+        detail = f"TCP connected but no INFO within {timeout:g}s"
+        fix = (
+            "the server may expect TLS first (tls.handshake_first = true), or this port is "
+            "not a NATS client port"
+        )
+        return Step("INFO", probe.target, False, detail, fix), {}
+    except OSError as exc:
         return _fail("INFO", probe.target, classify(exc, probe.target, timeout)), {}
     if not line.startswith(b"INFO "):
         fix = "check that this is a NATS client port (not HTTP monitoring, routes or a proxy)"
@@ -246,10 +253,17 @@ def _tls_result(target: str, obj: Any, profile: Profile, first: bool) -> Step:
     days = _days_left(cert)
     if days is None:
         return Step("TLS", target, True, detail + "; certificate verified")
-    detail += f"; certificate verified, host name matches, expires in {days} days"
+    detail += f"; certificate verified (issued by {_issuer(cert)}), host name matches, "
+    detail += f"expires in {days} days"
     if days < EXPIRY_WARNING_DAYS:
         return Step("TLS", target, False, detail, "renew the server certificate soon")
     return Step("TLS", target, True, detail)
+
+
+def _issuer(cert: Any) -> str:
+    """The issuer's common name (or organisation) from `getpeercert()`."""
+    fields = {k: v for rdn in cert.get("issuer", ()) for k, v in rdn}
+    return str(fields.get("commonName") or fields.get("organizationName") or "unknown issuer")
 
 
 def _days_left(cert: Any) -> int | None:

@@ -92,3 +92,11 @@ async def test_cli_exit_codes_and_json(nats_single: LocalNats) -> None:
     assert data["ok"] is False
     tcp = next(s for s in data["steps"] if s["step"] == "TCP")
     assert tcp["ok"] is False and "refused" in tcp["detail"]
+
+
+async def test_handshake_first_server_without_it_in_the_profile(make_nats: MakeNats) -> None:
+    local = make_nats(tls=True, handshake_first=True)
+    profile = profile_for(local, system_auth=None, connect_timeout=1.0)
+    steps = await run_doctor(replace(profile, tls=replace(profile.tls, handshake_first=False)))
+    info = next(s for s in steps if s.name == "INFO")
+    assert info.ok is False and "handshake_first" in info.fix
