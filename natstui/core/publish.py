@@ -86,10 +86,14 @@ class PublishResult:
         base = f"published {self.sent}"
         if self.sent != self.requested:
             base += f" of {self.requested}"
-        base += f" in {self.elapsed:.3g} s"
+        base += f" in {_duration(self.elapsed)}"
         if self.sent > 1 and self.elapsed > 0:
             base += f" ({self.rate:,.0f} msg/s)"
         return base + (f" — stopped: {self.error}" if self.error else "")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def _check_number(form: PublishForm) -> None:

@@ -92,7 +92,7 @@ def detail_text(reply: Reply, notes: list[str]) -> Text:
     out = Text()
     out.append("responder ", "dim")
     out.append_text(safe_text(reply.label))
-    out.append(f"   latency {reply.latency * 1000:.2f} ms   {reply.size:,} bytes\n", "dim")
+    out.append(f"   latency {reply.latency * 1000:.2f} ms · {reply.size:,} bytes\n", "dim")
     out.append("subject ", "dim")
     out.append_text(safe_text(reply.subject))
     out.append("\n")

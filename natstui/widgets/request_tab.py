@@ -116,7 +116,7 @@ class RequestTab(MainTab):
     RequestTab #req-timeout, RequestTab #req-gap { width: 10; }
     RequestTab #req-max { width: 12; }
     RequestTab #req-expect { width: 1fr; }
-    RequestTab #req-editors { height: 7; }
+    RequestTab #req-editors { height: 6; }
     RequestTab #req-payload-box { width: 3fr; }
     RequestTab #req-headers-box { width: 2fr; }
     RequestTab TextArea { height: 1fr; }
@@ -127,7 +127,7 @@ class RequestTab(MainTab):
     RequestTab #req-results { height: 1fr; }
     RequestTab #req-replies { width: 3fr; }
     RequestTab #req-side { width: 2fr; }
-    RequestTab #req-history { height: 8; }
+    RequestTab #req-history { height: 6; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

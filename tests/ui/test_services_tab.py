@@ -120,6 +120,9 @@ async def test_refresh_picks_up_new_service(server: LocalNats, services: Client)
         app.action_show_tab("services")
         table = app.query_one(ServiceTable)
         await wait_for(lambda: table.row_count == 2, timeout=10)
+        names = {c.name for c in app.palette_commands()}
+        wanted = {"Publish: send", "Request: send", "Request: scatter-gather", "Services: refresh"}
+        assert wanted <= names
         extra = await micro.add_service(services, name="late", version="0.1.0")
         try:
             await wait_for(lambda: not tab._discovering())
