@@ -18,7 +18,7 @@ from textual.widgets import Static
 from natstui.core.payload import view_payload
 from natstui.core.tail_buffer import TailEntry
 from natstui.core.textsafe import printable
-from natstui.widgets.tail_list import format_size
+from natstui.widgets.tail_status import format_size
 
 
 def detail_text(entry: TailEntry, subscription: str | None = None) -> Text:

@@ -9,9 +9,11 @@ and `end` / `f` resumes.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -27,9 +29,15 @@ from textual.strip import Strip
 from natstui.core.tail_buffer import TailEntry
 from natstui.core.tail_view import TailView
 from natstui.core.textsafe import preview, printable
+from natstui.widgets.tail_status import format_size
 
 SUBJECT_WIDTH = 36
-CACHE_ROWS = 2_000
+# A few screens' worth: under a firehose cached rows scroll away at once, and a big cache only
+# keeps strips alive long enough to burden the garbage collector.
+CACHE_ROWS = 300
+# While following a firehose every visible row changes on every pull; 10 repaints a second
+# read as live and leave the loop to ingest and to keys.
+FOLLOW_REPAINT = 0.1
 
 _TIME = Style(color="bright_black")
 _SUBJECT = Style(color="cyan")
@@ -37,33 +45,34 @@ _META = Style(color="yellow")
 _CURSOR = Style(reverse=True)
 
 
-def format_size(size: int) -> str:
-    """Bytes as a short human size: 128B, 4.0K, 1.0M."""
-    if size < 1024:
-        return f"{size}B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f}K"
-    return f"{size / (1024 * 1024):.1f}M"
-
-
 def clip(text: str, width: int) -> str:
-    """Cut to `width` characters with an ellipsis, or pad."""
-    return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
+    """Cut or pad to exactly `width` terminal cells (wide characters count twice)."""
+    if len(text) > width or cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
 
 
-def row_segments(entry: TailEntry) -> list[Segment]:
-    """One row: time, subject, size, reply / header markers, payload preview (all escaped)."""
+FIXED_CELLS = 13 + SUBJECT_WIDTH + 1 + 8 + 5  # time, subject, size, markers
+
+
+def row_strip(entry: TailEntry, width: int) -> Strip:
+    """One row, exactly `width` cells: time, subject, size, reply / header markers, payload
+    preview (all escaped). Built as a single Strip: strips are not cheap to make."""
     stamp = datetime.fromtimestamp(entry.received).strftime("%H:%M:%S.%f")[:-3]
     markers = ("↩ " if entry.reply else "  ") + (
-        f"h{len(entry.headers)} " if entry.headers else "   "
+        f"h{len(entry.headers):<2}" if entry.headers else "   "
     )
-    return [
+    segments = [
         Segment(stamp + " ", _TIME),
         Segment(clip(printable(entry.subject), SUBJECT_WIDTH) + " ", _SUBJECT),
         Segment(format_size(entry.size).rjust(7) + " ", _META),
         Segment(markers, _META),
-        Segment(preview(entry.data, 300)),
     ]
+    rest = width - FIXED_CELLS
+    if rest <= 0:
+        return Strip(segments).crop_extend(0, width, None)
+    segments.append(Segment(set_cell_size(preview(entry.data, rest), rest)))
+    return Strip(segments, width)
 
 
 class TailList(ScrollView, can_focus=True):
@@ -108,19 +117,24 @@ class TailList(ScrollView, can_focus=True):
         self.view = view
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(CACHE_ROWS)
         self._selected_seq: int | None = None
+        self._painted = 0.0
 
     # --- data -> screen ---------------------------------------------------------------------
     def sync(self) -> None:
         """Called after every pull: resize, follow, and repaint only when something changed."""
         rows = self.view.row_count
         target = rows - 1 if self.view.following else self._row_of_selected(rows)
-        changed = self.virtual_size.height != rows or self.view.following
+        now = time.monotonic()
+        changed = self.virtual_size.height != rows or (
+            self.view.following and now - self._painted >= FOLLOW_REPAINT
+        )
         self.virtual_size = Size(self.size.width, rows)
         if target != self.cursor:
             self._set_cursor(target)
         if self.view.following:
             self.scroll_to(y=max(0, rows - self.scrollable_content_region.height), animate=False)
         if changed:
+            self._painted = now
             self.refresh()
 
     def _row_of_selected(self, rows: int) -> int:
@@ -147,7 +161,7 @@ class TailList(ScrollView, can_focus=True):
             entry = self.view.source.get(seq)
             if entry is None:
                 return Strip.blank(width)
-            strip = Strip(row_segments(entry)).crop_extend(0, width, None)
+            strip = row_strip(entry, width)
             self._cache[key] = strip
         if row == self.cursor:
             return strip.apply_style(_CURSOR if self.has_focus else Style(bgcolor="grey23"))
@@ -165,14 +179,19 @@ class TailList(ScrollView, can_focus=True):
             self.refresh_line(line)
 
     def _move(self, row: int) -> None:
+        if self.view.following and row < self.view.row_count - 1:
+            self.pause()
         rows = self.view.row_count
         if rows == 0:
             return
         row = max(0, min(rows - 1, row))
-        if self.view.following and row < rows - 1:
-            self.post_message(self.Paused())
         self._set_cursor(row)
         self.scroll_to_row(row)
+
+    def pause(self) -> None:
+        """Freeze the view now (not when a message arrives: the next tick would follow on)."""
+        self.view.pause()
+        self.post_message(self.Paused())
 
     def scroll_to_row(self, row: int) -> None:
         height = self.scrollable_content_region.height
@@ -182,11 +201,21 @@ class TailList(ScrollView, can_focus=True):
         elif row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False)
 
+    @property
+    def current_row(self) -> int:
+        """The row the cursor is on."""
+        return self._base
+
+    @property
+    def _base(self) -> int:
+        # While following, the cursor belongs on the newest row even if no tick moved it yet.
+        return self.view.row_count - 1 if self.view.following else self.cursor
+
     def action_cursor(self, delta: int) -> None:
-        self._move(self.cursor + delta)
+        self._move(self._base + delta)
 
     def action_page(self, direction: int) -> None:
-        self._move(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+        self._move(self._base + direction * max(1, self.scrollable_content_region.height - 1))
 
     def action_top(self) -> None:
         self._move(0)
@@ -205,12 +234,12 @@ class TailList(ScrollView, can_focus=True):
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         if self.view.following:
-            self.post_message(self.Paused())
+            self.pause()
 
     def on_scroll_up(self, event: ScrollUp) -> None:
         if self.view.following:
-            self.post_message(self.Paused())
+            self.pause()
 
     def on_scroll_to(self, event: ScrollTo) -> None:
         if self.view.following and event.y is not None and event.y < self.max_scroll_y:
-            self.post_message(self.Paused())
+            self.pause()

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Label
 
 from natstui.core.subject_stats import SubjectSnapshot
 from natstui.core.textsafe import printable
-from natstui.widgets.tail_list import format_size
+from natstui.widgets.tail_status import format_size
 
 MAX_ROWS = 300
 

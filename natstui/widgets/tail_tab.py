@@ -9,6 +9,7 @@ unsubscribe) runs in workers; the JSONL export runs in a thread worker with prog
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -22,56 +23,29 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
 from natstui.commands import PaletteCommand
 from natstui.core.connection import NatsSession
 from natstui.core.subject_stats import SubjectStats
-from natstui.core.tail import Tail, TailCounters, TailError
+from natstui.core.tail import Tail, TailError
 from natstui.core.tail_buffer import RingBuffer, TailEntry, limits_from_env
 from natstui.core.tail_export import ExportError, resolve_export_path, write_jsonl
 from natstui.core.tail_filters import FilterError, parse_filter
-from natstui.core.tail_view import TailView, ViewStatus
+from natstui.core.tail_view import TailView
 from natstui.core.textsafe import decode, printable
 from natstui.widgets.tab_base import MainTab
 from natstui.widgets.tail_detail import TailDetail
 from natstui.widgets.tail_export_screen import ExportRequest, TailExportScreen
-from natstui.widgets.tail_list import TailList, format_size
+from natstui.widgets.tail_list import TailList
+from natstui.widgets.tail_status import TailStatus, status_text
 from natstui.widgets.tail_subjects import SubjectBrowser, SubjectTable
 from natstui.widgets.tail_subs import SubsTable, TailSubscriptions
 
 TICK = 0.05  # pull + repaint at 20 Hz
 STATUS_EVERY = 0.2
 SLOW_EVERY = 1.0  # subscriptions table, subject browser
-FOLLOW_DETAIL_EVERY = 0.5  # while following, the detail shows the newest message at most 2x/s
-
-
-def _rate(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:,.0f}/s"
-
-
-def status_text(counters: TailCounters, view: ViewStatus) -> Text:
-    """The one-line summary above the list."""
-    text = Text()
-    if view.following:
-        text.append(" ● FOLLOWING ", style="bold black on green")
-    else:
-        text.append(" ❚❚ PAUSED ", style="bold black on yellow")
-        text.append(f" +{view.new_while_paused:,} new (f: follow)", style="bold yellow")
-    text.append(f"  received {counters.received:,}")
-    text.append(f"  rate 1s {_rate(counters.rate_1s)} 10s {_rate(counters.rate_10s)}")
-    text.append(f"  buffer {counters.buffered:,} msgs {format_size(counters.buffered_bytes)}")
-    text.append(f"  evicted {counters.evicted:,}", style="yellow" if counters.evicted else "")
-    slow_style = "bold red" if counters.slow_consumers else ""
-    text.append(f"  dropped (slow consumer) {counters.slow_consumers:,}", style=slow_style)
-    if view.filtered:
-        text.append(f"  filter: {view.matched:,} match / {view.scanned:,} scanned", "cyan")
-        if view.scanning:
-            text.append(" (scanning…)", "cyan italic")
-        if view.missed:
-            text.append(f" ({view.missed:,} evicted before scanned)", "yellow")
-    return text
 
 
 class TailTab(MainTab):
@@ -81,7 +55,6 @@ class TailTab(MainTab):
     TailTab #tail-filter-row { height: auto; }
     TailTab #tail-filter { width: 1fr; }
     TailTab #tail-filter-error { color: $error; height: auto; padding: 0 1; }
-    TailTab #tail-status { height: 1; background: $panel; }
     TailTab #tail-main { height: 1fr; }
     TailTab #tail-export-progress { display: none; height: 1; }
     TailTab #tail-export-progress.-active { display: block; }
@@ -109,7 +82,6 @@ class TailTab(MainTab):
         self._timer: Timer | None = None
         self._last_status = 0.0
         self._last_slow = 0.0
-        self._last_follow_detail = 0.0
         self._selected: TailEntry | None = None
 
     # --- layout -------------------------------------------------------------------------------
@@ -121,7 +93,7 @@ class TailTab(MainTab):
                 id="tail-filter",
             )
         yield Label("", id="tail-filter-error", markup=False)
-        yield Static("not connected", id="tail-status", markup=False)
+        yield TailStatus(id="tail-status")
         yield ProgressBar(id="tail-export-progress", show_eta=False)
         with Horizontal(id="tail-main"):
             yield TailList(self.view, id="tail-list")
@@ -145,6 +117,12 @@ class TailTab(MainTab):
         for problem in problems:
             self.notify(printable(problem), title="Tail buffer", severity="warning")
         tail = Tail(session.nc, RingBuffer(max_messages, max_bytes))
+        # Under a firehose anything that lives more than a few ms reaches the oldest GC
+        # generation, and each full collection then walked every object of the app (~170k):
+        # 100+ ms stalls every few seconds (tests/perf/bench_tail.py). Objects alive now (the
+        # widget tree, the buffer's slot lists) stay alive, so exempt them from collection
+        # passes; reference counting still frees them.
+        gc.freeze()
         self.tail = tail
         session.add_slow_consumer_listener(
             lambda sid: tail.on_slow_consumer(sid) if self.tail is tail else None
@@ -230,15 +208,12 @@ class TailTab(MainTab):
         if now - self._last_slow >= SLOW_EVERY:
             self._last_slow = now
             self._slow_refresh()
-        if self.view.following and now - self._last_follow_detail >= FOLLOW_DETAIL_EVERY:
-            self._last_follow_detail = now
-            self._show_detail(self.view.entry_at(self.view.row_count - 1))
 
     def _show_status(self) -> None:
         if self.tail is None:
             return
         text = status_text(self.tail.counters(), self.view.status())
-        self.query_one("#tail-status", Static).update(text)
+        self.query_one(TailStatus).show(text)
 
     def _slow_refresh(self) -> None:
         if self.tail is None:
@@ -358,7 +333,7 @@ class TailTab(MainTab):
         self.notify("tail buffer cleared", title="Tail", timeout=2)
 
     def _current(self) -> TailEntry | None:
-        entry = self.view.entry_at(self.tail_list.cursor)
+        entry = self.view.entry_at(self.tail_list.current_row)
         return entry if entry is not None else self._selected
 
     def action_copy_payload(self) -> None:

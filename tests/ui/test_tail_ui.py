@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from natstui.app import NatsTuiApp
 from natstui.demo.cluster import LocalNats, start_nats
 from natstui.widgets.tail_list import TailList
+from natstui.widgets.tail_status import TailStatus
 from natstui.widgets.tail_subjects import SubjectBrowser, SubjectTable
 from natstui.widgets.tail_subs import SubsTable
 from natstui.widgets.tail_tab import TailTab
@@ -48,7 +49,7 @@ def list_lines(app: NatsTuiApp) -> list[str]:
 
 
 def status_line(app: NatsTuiApp) -> str:
-    return str(app.query_one("#tail-status", Static).render())
+    return app.query_one(TailStatus).text.plain
 
 
 def detail_lines(app: NatsTuiApp) -> list[str]:
