@@ -39,6 +39,7 @@ class PublishForm:
     count: int = 1
     interval: float = 0.0
     templates: bool = True
+    file: str = ""  # when set, the file's bytes are sent instead of `payload`
 
 
 @dataclass(frozen=True)

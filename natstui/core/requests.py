@@ -421,16 +421,12 @@ def find_outliers(replies: Iterable[Reply]) -> dict[int, list[str]]:
 
 @dataclass
 class GatherHistory:
-    """Past gathers (newest first) and, per subject, every responder ever seen: the baseline
-    that tells who is missing when the same request is fired again."""
+    """Per subject, every responder ever seen: the baseline that tells who is missing when the
+    same request is fired again. Keeps names only, never the replies themselves."""
 
-    limit: int = 30
-    results: list[GatherResult] = field(default_factory=list)
     seen: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, result: GatherResult) -> None:
-        self.results.insert(0, result)
-        del self.results[self.limit :]
         names = self.seen.setdefault(result.spec.subject, [])
         for reply in result.replies:
             if reply.responder and reply.responder not in names:

@@ -187,6 +187,7 @@ class PublishTab(MainTab):
             count=count,
             interval=interval,
             templates=self.query_one("#pub-templates", Checkbox).value,
+            file=self._text("pub-file").strip(),
         )
 
     def load_form(self, form: PublishForm) -> None:
@@ -197,7 +198,7 @@ class PublishTab(MainTab):
         self.query_one("#pub-count", Input).value = str(form.count)
         self.query_one("#pub-interval", Input).value = f"{form.interval:g}"
         self.query_one("#pub-templates", Checkbox).value = form.templates
-        self.query_one("#pub-file", Input).value = ""
+        self.query_one("#pub-file", Input).value = form.file
         self._set_payload_text(form.payload)
         self.query_one("#pub-headers", TextArea).load_text(form.headers)
         self._update_preview()
@@ -256,10 +257,9 @@ class PublishTab(MainTab):
 
     def _preview_text(self) -> str:
         form = self.read_form()
-        file_path = self._text("pub-file").strip()
         parse_headers(form.headers)
-        if file_path:
-            return f"payload: the bytes of {file_path} (read when sending)"
+        if form.file:
+            return f"payload: the bytes of {form.file} (read when sending)"
         if self._binary is not None:
             return f"payload: {len(self._binary):,} binary bytes (re-published message)"
         body = render_preview(form.payload) if form.templates else form.payload
@@ -280,21 +280,21 @@ class PublishTab(MainTab):
         except PublishError as exc:
             self._show_error(str(exc))
             return
-        self._send(form, self._text("pub-file").strip(), self._binary)
+        self._send(form, self._binary)
 
     def _is_sending(self) -> bool:
         return any(w.group == "publish" and w.is_running for w in self.workers)
 
     @work(exclusive=True, group="publish", exit_on_error=False)
-    async def _send(self, form: PublishForm, file_path: str, binary: bytes | None) -> None:
+    async def _send(self, form: PublishForm, binary: bytes | None) -> None:
         session = self.session
         nc = session.nc if session is not None else None
         if nc is None:
             self.post_message(self.Failed("not connected"))
             return
         try:
-            if file_path:
-                binary = await asyncio.to_thread(_read_file, file_path)
+            if form.file:
+                binary = await asyncio.to_thread(_read_file, form.file)
             prepared = prepare_publish(form, max_payload=max_payload_of(nc), payload_bytes=binary)
         except PublishError as exc:
             self.post_message(self.Failed(str(exc)))
@@ -338,7 +338,8 @@ class PublishTab(MainTab):
         box.update(safe_text(event.result.summary()))
         if event.result.error:
             self._say(event.result.error, title="Publish stopped", severity="error")
-        if event.result.sent:
+        # A binary payload re-published from the Tail is a one-off: history holds forms only.
+        if event.result.sent and self._binary is None:
             self._history.add(event.form)
             self._save_history()
 

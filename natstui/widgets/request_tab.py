@@ -55,6 +55,7 @@ from natstui.widgets.tab_base import MainTab
 
 Mode = Literal["single", "gather"]
 MAX_TIMEOUT = 600.0
+MAX_RECORDS = 20  # each may hold thousands of replies
 
 
 @dataclass(frozen=True)
@@ -352,7 +353,7 @@ class RequestTab(MainTab):
         record = event.record
         self.last = record
         self.records.insert(0, record)
-        del self.records[50:]
+        del self.records[MAX_RECORDS:]
         if record.gathered is not None:
             self.history.add(record.gathered)
         self.show_record(record)

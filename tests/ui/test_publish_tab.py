@@ -11,7 +11,7 @@ import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, Static, TabbedContent, TextArea
 
 from natstui.app import NatsTuiApp
 from natstui.core.publish_store import PublishStore
@@ -140,13 +140,22 @@ async def test_prefill_binary_and_recall_template(server: LocalNats, watcher: Cl
     app = NatsTuiApp(profile=profile_for(server))
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_publish(app, pilot)
+        # As the Tail tab does it: prefill from another tab, then switch.
+        app.action_show_tab("tail")
+        await pilot.pause()
         raw = b"\x00\x01\x1b[31mred\xff"
         tab.prefill(subject="ui.bin", payload=raw, headers={"X-From": "tail"}, reply="r.x")
+        app.action_show_tab("publish")
+        await wait_for(lambda: app.query_one(TabbedContent).active == "publish")
         await pilot.pause()
+        assert app.focused is not None and tab in app.focused.ancestors
         assert "binary bytes" in str(app.query_one("#pub-preview", Static).render())
         await pilot.press("ctrl+s")
         await wait_for(lambda: len(got) == 1)
         assert (got[0].data, got[0].headers, got[0].reply) == (raw, {"X-From": "tail"}, "r.x")
+
+        history = app.query_one("#pub-history", FormList)
+        assert history.row_count == 0  # a binary re-publish is a one-off, not history
 
         # Text with template-like braces goes out literally after a prefill (templates off).
         tab.prefill(subject="ui.bin", payload=b'{"t": "{{Count}}"}')
@@ -184,3 +193,32 @@ async def test_history_persists_for_saved_profiles(
     entries = store.history("persisted").entries
     assert [(e.subject, e.payload) for e in entries] == [("ui.hist", "h1")]
     assert json.loads(store_file.read_text())["version"] == 1
+
+
+async def test_payload_from_file(server: LocalNats, watcher: Client, tmp_path: Path) -> None:
+    got = await collect(watcher, "ui.file")
+    blob = bytes(range(256)) * 4
+    path = tmp_path / "payload.bin"
+    path.write_bytes(blob)
+    app = NatsTuiApp(profile=profile_for(server))
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_publish(app, pilot)
+        app.query_one("#pub-subject", Input).value = "ui.file"
+        app.query_one("#pub-file", Input).value = str(tmp_path / "missing.bin")
+        await pilot.press("ctrl+s")
+        result = app.query_one("#pub-result", Static)
+        await wait_for(lambda: "cannot read" in str(result.render()))
+        assert result.has_class("-error")
+        app.query_one("#pub-file", Input).value = str(path)
+        await pilot.pause()
+        assert "the bytes of" in str(app.query_one("#pub-preview", Static).render())
+        await pilot.press("ctrl+s")
+        await wait_for(lambda: len(got) == 1)
+        assert got[0].data == blob
+        # History recalls the file, not the (empty) editor text.
+        app.query_one("#pub-file", Input).value = ""
+        await pilot.click("#pub-history")
+        await pilot.press("enter")
+        await wait_for(lambda: app.query_one("#pub-file", Input).value == str(path))
+        assert tab.session is not None and tab.session.nc is not None
+        assert tab.session.nc.is_connected
