@@ -145,6 +145,7 @@ class PublishTab(MainTab):
 
     async def detach(self) -> None:
         self.workers.cancel_group(self, "publish")
+        self._stop_progress()
         await super().detach()
 
     @work(exclusive=True, group="publish-store", exit_on_error=False, thread=True)

@@ -9,6 +9,7 @@ report by messages; a 10 Hz timer shows the reply count while gathering.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -44,6 +45,7 @@ from natstui.core.requests import (
 from natstui.core.textsafe import printable
 from natstui.widgets.publish_tab import focus_on_activation
 from natstui.widgets.request_replies import (
+    MAX_ROWS,
     ReplyDetail,
     ReplyTable,
     gather_summary,
@@ -82,6 +84,9 @@ class RequestRecord:
     gathered: GatherResult | None = None
     expected: tuple[str, ...] = ()
     expected_count: int | None = None
+    # Worked out in the worker, not in the UI handler: JSON parsing of many replies takes time.
+    outliers: dict[int, list[str]] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
 
 
 @dataclass
@@ -195,6 +200,7 @@ class RequestTab(MainTab):
 
     async def detach(self) -> None:
         self.workers.cancel_group(self, "request")
+        self._stop_timer()
         await super().detach()
 
     # --- form -------------------------------------------------------------------------------
@@ -307,8 +313,17 @@ class RequestTab(MainTab):
         self._gathered = 0
         self._timer = self._timer or self.set_interval(0.1, self._show_gathering)
         result = await gather(nc, spec, on_progress=self._note_progress)
+        # In a thread: parsing thousands of JSON replies must not hold up the event loop.
+        outliers = await asyncio.to_thread(find_outliers, result.replies[:MAX_ROWS])
         record = RequestRecord(
-            "gather", form, time.time(), gathered=result, expected=names, expected_count=count
+            "gather",
+            form,
+            time.time(),
+            gathered=result,
+            expected=names,
+            expected_count=count,
+            outliers=outliers,
+            missing=tuple(missing_responders(names, result.replies)),
         )
         self.post_message(self.Done(record))
 
@@ -371,11 +386,10 @@ class RequestTab(MainTab):
             self._set_missing("")
         elif record.gathered is not None:
             result = record.gathered
-            outliers = find_outliers(result.replies)
-            self._shown = _Shown(outliers)
-            table.show(result.replies, outliers)
-            missing = missing_responders(record.expected, result.replies)
-            text, cls = gather_summary(result, record.expected_count, missing, len(outliers))
+            self._shown = _Shown(record.outliers)
+            table.show(result.replies, record.outliers)
+            missing = list(record.missing)
+            text, cls = gather_summary(result, record.expected_count, missing, len(record.outliers))
             self._set_summary(text, cls)
             self._set_missing(missing_text(missing))
         self.query_one("#req-detail", ReplyDetail).show(table.current(), self._notes(table))
