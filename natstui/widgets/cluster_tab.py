@@ -165,6 +165,8 @@ class ClusterTab(MainTab):
     # --- messages ----------------------------------------------------------------------------
     @on(SnapshotReady)
     def _on_snapshot(self, event: SnapshotReady) -> None:
+        if self.monitor is None or not self.is_attached:
+            return  # posted just before detach/quit: the widgets may be going away
         started = time.perf_counter()
         self.snapshot = event.snapshot
         self.refreshes += 1

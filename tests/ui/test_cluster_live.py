@@ -27,7 +27,7 @@ async def test_killed_server_shown_missing_then_back(make_nats: MakeNats) -> Non
     # Connect to the first server only, so the app's own connection survives the kill.
     profile = replace(profile_for(local), servers=(local.client_urls[0],))
     app = NatsTuiApp(profile=profile)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         tab = app.query_one(ClusterTab)
         tab.set_refresh_interval(0.5)
         await wait_for(lambda: tab.snapshot is not None and tab.snapshot.answered == 3, 10)
@@ -50,13 +50,13 @@ async def test_killed_server_shown_missing_then_back(make_nats: MakeNats) -> Non
         await local.arestart(2)
         await wait_for(lambda: not victim_missing() and servers.row_count == 3, 20)
         await wait_for(lambda: all(r[8] == "ok" for r in rows_of(routes)), 10)
-        await pilot.press("ctrl+q")
+        await app.action_quit()
 
 
 async def test_refresh_failure_is_shown_in_place_and_old_data_kept(make_nats: MakeNats) -> None:
     local = make_nats()
     app = NatsTuiApp(profile=profile_for(local))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         tab = app.query_one(ClusterTab)
         tab.set_refresh_interval(0.5)
         await wait_for(lambda: tab.snapshot is not None and tab.snapshot.answered == 1, 10)
@@ -65,7 +65,7 @@ async def test_refresh_failure_is_shown_in_place_and_old_data_kept(make_nats: Ma
         await wait_for(lambda: "refresh failed" in plain(status), 10)
         assert app.query_one("#cluster-servers", DataTable).row_count == 1  # kept, not wiped
         assert len(app.screen_stack) == 1  # no modal dialog
-        await pilot.press("ctrl+q")
+        await app.action_quit()
 
 
 async def test_supercluster_gateways_and_routes_per_cluster(nats_super: LocalNats) -> None:
@@ -93,4 +93,4 @@ async def test_supercluster_gateways_and_routes_per_cluster(nats_super: LocalNat
             for b in ("eu", "us-east", "us-west")
             if a != b
         }
-        await pilot.press("ctrl+q")
+        await app.action_quit()

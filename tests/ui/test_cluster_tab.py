@@ -41,7 +41,7 @@ def plain(widget: Static) -> str:
 
 async def test_servers_and_routes_shown_live(cluster: LocalNats) -> None:
     app = NatsTuiApp(profile=profile_for(cluster))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         tab = tab_of(app)
         await wait_for(lambda: tab.snapshot is not None and tab.snapshot.answered == 3, 10)
         servers = app.query_one("#cluster-servers", DataTable)
@@ -61,7 +61,7 @@ async def test_servers_and_routes_shown_live(cluster: LocalNats) -> None:
             ),
             8,
         )
-        await pilot.press("ctrl+q")
+        await app.action_quit()
 
 
 async def test_pause_refresh_now_and_interval(cluster: LocalNats) -> None:
@@ -92,7 +92,7 @@ async def test_pause_refresh_now_and_interval(cluster: LocalNats) -> None:
         assert not tab.paused
         count = tab.refreshes
         await wait_for(lambda: tab.refreshes >= count + 3, 5)
-        await pilot.press("ctrl+q")
+        await app.action_quit()
 
 
 async def test_sort_by_column_keeps_clusters_grouped(cluster: LocalNats) -> None:
@@ -108,7 +108,7 @@ async def test_sort_by_column_keeps_clusters_grouped(cluster: LocalNats) -> None
         assert cell_texts(servers, 0) == ["c1-1", "c1-2", "c1-3"]
         await pilot.press("s")
         assert tab.sort_key == "cluster"
-        await pilot.press("ctrl+q")
+        await app.action_quit()
 
 
 async def test_drill_down_connections_filter_and_back(cluster: LocalNats) -> None:
@@ -147,20 +147,20 @@ async def test_drill_down_connections_filter_and_back(cluster: LocalNats) -> Non
         await wait_for(lambda: screen.page is not None and screen.page.query.sort == "msgs_to", 5)
         await pilot.press("escape")
         await wait_for(lambda: not isinstance(app.screen, ServerDetailScreen))
-        await pilot.press("ctrl+q")
+        await app.action_quit()
 
 
 async def test_plain_user_sees_what_credentials_would_show_more(cluster: LocalNats) -> None:
     profile = replace(profile_for(cluster), system_auth=None, monitor_urls=())
     app = NatsTuiApp(profile=profile)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         tab = tab_of(app)
         await wait_for(lambda: tab.snapshot is not None, 10)
         assert tab.snapshot is not None and tab.snapshot.source == "limited"
         notice = plain(app.query_one("#cluster-notice", Static))
         assert notice.startswith(LIMITED_NOTICE[:40])
         assert "system_auth" in notice
-        await pilot.press("ctrl+q")
+        await app.action_quit()
 
 
 def test_palette_offers_cluster_commands() -> None:
