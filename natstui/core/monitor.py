@@ -136,6 +136,7 @@ class ClusterMonitor:
         got = await gather_system(
             nc, timeout=self.timeout, expected_floor=floor or None, compress=self.compress
         )
+        self._check_connected("system")  # dropped mid-gather: silence is not absence
         info = RefreshInfo(
             source="system",
             now=time.monotonic(),
@@ -166,6 +167,7 @@ class ClusterMonitor:
         assert nc is not None
         start = time.monotonic()
         reports, errors = await self._limited_reports(nc)
+        self._check_connected("limited")
         info = RefreshInfo(
             source="limited",
             now=time.monotonic(),

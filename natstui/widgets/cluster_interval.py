@@ -30,7 +30,7 @@ def parse_interval(text: str) -> float:
 
 
 class IntervalScreen(ModalScreen[float | None]):
-    """Returns the new interval, or None when cancelled."""
+    """Dialog for the Cluster refresh interval in seconds (None when cancelled)."""
 
     DEFAULT_CSS = """
     IntervalScreen { align: center middle; }

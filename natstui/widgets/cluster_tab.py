@@ -24,6 +24,7 @@ from natstui.commands import PaletteCommand
 from natstui.core.cluster_models import ClusterSnapshot, ServerRow
 from natstui.core.connection import NatsSession, describe_error
 from natstui.core.monitor import ClusterMonitor
+from natstui.core.textsafe import printable
 from natstui.widgets import cluster_rows as rows
 from natstui.widgets.cluster_detail import ServerDetailScreen
 from natstui.widgets.cluster_interval import IntervalScreen
@@ -366,7 +367,8 @@ class ClusterTab(MainTab):
             self.notify("No server selected", severity="warning", timeout=3)
             return
         if server.missing:
-            self.notify(f"{server.name} is missing: nothing to show", severity="warning", timeout=3)
+            text = f"{printable(server.name)} is missing: nothing to show"
+            self.notify(text, severity="warning", timeout=3, markup=False)
             return
         self.app.push_screen(ServerDetailScreen(self.monitor, server))
 

@@ -151,6 +151,10 @@ async def test_http_fallback_without_a_system_user(
     assert first.monitor_url == nats_cluster3.servers[0].http_url
     detail = await monitor.server_detail(first)
     assert not detail.error and dict(detail.fields)["server"].startswith("c1-1")
+    connected = next(s for s in snap.servers if s.name == session.state.server_name)
+    page = await monitor.connections(connected, ConnzQuery(account="APP"))
+    assert not page.error and {r.account for r in page.rows} == {"APP"}
+    assert any(r.user == "app" for r in page.rows)
 
 
 async def test_http_fallback_reports_an_unreachable_url(
