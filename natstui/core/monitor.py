@@ -31,7 +31,7 @@ from natstui.core.connection import NatsSession, describe_error
 from natstui.core.monitor_build import RefreshInfo, SnapshotBuilder
 from natstui.core.monitor_connz import connz_body, connz_params, parse_connz, varz_detail
 from natstui.core.monitor_gather import gather, request_one
-from natstui.core.monitor_http import endpoint_url, fetch_json, gather_http
+from natstui.core.monitor_http import endpoint_url, fetch_json, gather_http, safe_url
 from natstui.core.monitor_parse import (
     ReplyError,
     ServerReport,
@@ -150,7 +150,7 @@ class ClusterMonitor:
     async def _refresh_http(self) -> ClusterSnapshot:
         urls = self.session.profile.monitor_urls
         got = await gather_http(urls, timeout=self.timeout)
-        errors = [f"{url}: no answer from /varz" for url in got.failed_urls]
+        errors = [f"{safe_url(url)}: no answer from /varz" for url in got.failed_urls]
         info = RefreshInfo(
             source="http",
             now=time.monotonic(),

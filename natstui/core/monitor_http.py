@@ -8,6 +8,7 @@ server. No new dependency is justified for six small JSON GETs.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import time
 import urllib.error
 import urllib.parse
@@ -38,6 +39,15 @@ class HttpGather:
     gather_s: float = 0.0
 
 
+def safe_url(url: str) -> str:
+    """`url` without any `user:password@` part, for messages and the UI."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}"))
+
+
 def endpoint_url(base: str, endpoint: str, query: Mapping[str, str | int] | None = None) -> str:
     """`http://host:8222` + `varz` (+ query) → `http://host:8222/varz?...`."""
     url = base.rstrip("/") + "/" + endpoint
@@ -59,8 +69,9 @@ def http_get_json(url: str, timeout: float) -> JsonDict:
         headers = {"Content-Encoding": exc.headers.get("Content-Encoding", "")}
         if not body:
             raise ReplyError(f"HTTP {exc.code}") from None
-    except (OSError, ValueError) as exc:
-        raise ReplyError(_reason(exc)) from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        # The reason can quote the URL back (bad port...): never show its credentials.
+        raise ReplyError(_reason(exc).replace(url, safe_url(url))) from None
     if len(body) > MAX_HTTP_BYTES:
         raise ReplyError(f"reply larger than {MAX_HTTP_BYTES} bytes")
     return load_json(decompress(body, headers))
@@ -101,7 +112,7 @@ async def _one_server(url: str, timeout: float) -> ServerReport | None:
     if not isinstance(varz, dict):
         return None
     report = ServerReport(
-        name=text(varz, "server_name") or url,
+        name=text(varz, "server_name") or safe_url(url),
         server_id=text(varz, "server_id"),
         cluster=text(varz.get("cluster") if isinstance(varz.get("cluster"), dict) else {}, "name"),
         version=text(varz, "version"),

@@ -178,3 +178,13 @@ def test_report_absorbs_identity_from_the_first_envelope() -> None:
     assert report.cluster == "eu" and report.version == "2.15.1"
     assert report.part("varz")["uptime"] == "7s"
     assert report.part("routez") == {}
+
+
+def test_monitor_urls_never_show_credentials() -> None:
+    from natstui.core.monitor_http import http_get_json, safe_url
+
+    assert safe_url("http://bob:s3cret@10.0.0.1:8222/varz") == "http://***@10.0.0.1:8222/varz"
+    assert safe_url("http://10.0.0.1:8222") == "http://10.0.0.1:8222"
+    with pytest.raises(ReplyError) as err:
+        http_get_json("http://bob:s3cret@127.0.0.1:abc/varz", 0.5)
+    assert "s3cret" not in str(err.value)
