@@ -13,7 +13,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -94,18 +94,37 @@ def tls_context(profile: Profile) -> ssl.SSLContext | None:
     if not profile.tls_wanted:
         return None
     ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    try:
-        if tls.ca_file:
+    if tls.ca_file:
+        with _tls_file("tls.ca_file", tls.ca_file):
             ctx.load_verify_locations(cafile=str(expand_path(tls.ca_file)))
-        if tls.cert_file:
-            key = str(expand_path(tls.key_file)) if tls.key_file else None
+    if tls.cert_file:
+        key = str(expand_path(tls.key_file)) if tls.key_file else None
+        with _tls_file("tls.cert_file / tls.key_file", tls.cert_file):
             ctx.load_cert_chain(str(expand_path(tls.cert_file)), key)
-    except (OSError, ssl.SSLError) as exc:
-        raise ProfileError(f"TLS files: {exc}") from None
     if not tls.verify:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
     return ctx
+
+
+@contextlib.contextmanager
+def _tls_file(field: str, path: str) -> Iterator[None]:
+    """Turn a missing or unreadable PEM file into a ProfileError naming the field."""
+    try:
+        yield
+    except ssl.SSLError as exc:
+        raise ProfileError(f"{field} {path}: not a usable PEM file ({exc.reason})") from None
+    except OSError as exc:
+        raise ProfileError(f"{field} {path}: {exc.strerror or exc}") from None
+
+
+def profile_fix(message: str) -> str:
+    """The fix for a profile that cannot be used as it stands."""
+    if "environment variable" in message:
+        return "export the variable before starting natstui, or edit the profile"
+    if "tls." in message or "file" in message:
+        return "check the path (~ and $VAR are expanded) or edit the profile"
+    return "edit the profile"
 
 
 def auth_kwargs(auth: Auth) -> dict[str, Any]:
@@ -186,6 +205,14 @@ def transport_tls_version(nc: Client) -> str | None:
         return None
     obj = writer.get_extra_info("ssl_object")
     return obj.version() if obj is not None else None
+
+
+def link_is_encrypted(nc: Client) -> bool:
+    """TLS on the live link: the socket's TLS version, or a wss:// URL (aiohttp's own TLS)."""
+    url = nc.connected_url
+    if url is not None and getattr(url, "scheme", "") == "wss":
+        return True
+    return transport_tls_version(nc) is not None
 
 
 Listener = Callable[[ConnectionState], None]
@@ -294,7 +321,7 @@ class NatsSession:
         try:
             kwargs = connect_kwargs(self.profile, auth)
         except ProfileError as exc:
-            raise ConnectError(str(exc), "edit the profile", FailureKind.PROFILE) from None
+            raise ConnectError(str(exc), profile_fix(str(exc)), FailureKind.PROFILE) from None
         nc, errors = await open_connection(self.profile, kwargs, callbacks)
         self._errors_seen.extend(describe_error(e) for e in errors)
         return nc
@@ -436,7 +463,7 @@ async def _verify_link(
     nc: Client, profile: Profile, where: str, timeout: float, errors: list[BaseException]
 ) -> None:
     """Refuse plaintext when the profile wants TLS; check that the inbox can be subscribed."""
-    if profile.tls_wanted and transport_tls_version(nc) is None:
+    if profile.tls_wanted and not link_is_encrypted(nc):
         await abandon(nc)
         raise ConnectError(
             f"the profile requires TLS but {where} offered a plaintext connection; "

@@ -180,6 +180,7 @@ async def test_missing_secret_reference_is_a_profile_error(nats_single: LocalNat
     err, _ = await fail(profile_for(nats_single, system_auth=None, auth=auth))
     assert err.kind is FailureKind.PROFILE
     assert "$NATSTUI_TEST_UNSET_VARIABLE is not set" in err.cause
+    assert "export the variable" in err.fix
 
 
 PERMISSIONS = """
@@ -215,3 +216,20 @@ async def loop_is_clean() -> AsyncIterator[None]:
 async def test_failed_tls_connect_leaves_no_tasks(nats_tls: LocalNats, loop_is_clean: None) -> None:
     profile = profile_for(nats_tls, system_auth=None)
     await fail(replace(profile, tls=replace(profile.tls, ca_file=None)))
+
+
+async def test_missing_ca_file_names_the_field(nats_tls: LocalNats, tmp_path: Path) -> None:
+    profile = profile_for(nats_tls, system_auth=None)
+    missing = str(tmp_path / "nope" / "ca.pem")
+    err, elapsed = await fail(replace(profile, tls=replace(profile.tls, ca_file=missing)))
+    assert err.kind is FailureKind.PROFILE
+    assert f"tls.ca_file {missing}: No such file" in err.cause and "path" in err.fix
+    assert elapsed < 0.5
+
+
+async def test_garbage_ca_file_names_the_field(nats_tls: LocalNats, tmp_path: Path) -> None:
+    garbage = tmp_path / "ca.pem"
+    garbage.write_text("not a certificate")
+    profile = profile_for(nats_tls, system_auth=None)
+    err, _ = await fail(replace(profile, tls=replace(profile.tls, ca_file=str(garbage))))
+    assert err.kind is FailureKind.PROFILE and "tls.ca_file" in err.cause
