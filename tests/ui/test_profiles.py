@@ -185,3 +185,35 @@ async def test_connect_error_then_doctor_one_key_away(tmp_path: Path) -> None:
         await wait_for(lambda: app.screen is modal)
         await pilot.press("p")
         await profiles_screen(app)
+
+
+async def test_editor_auth_kind_switch_and_secret_references(tmp_path: Path) -> None:
+    from textual.widgets import Select
+
+    path = tmp_path / "config.toml"
+    app = NatsTuiApp(config_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await profiles_screen(app)
+        await pilot.press("n")
+        editor = await wait_for(lambda: isinstance(app.screen, ProfileEditor) and app.screen)
+        assert isinstance(editor, ProfileEditor)
+        editor.query_one("#name", Input).value = "tokened"
+        editor.query_one("#servers", Input).value = "nats://t:4222"
+        assert editor.query_one("#auth-token-row").has_class("hidden")
+        editor.query_one("#auth-kind", Select).value = "token"
+        await wait_for(lambda: not editor.query_one("#auth-token-row").has_class("hidden"))
+        assert editor.query_one("#auth-password-row").has_class("hidden")
+        status = editor.query_one("#form-error", Static)
+        await wait_for(lambda: "auth.token" in str(status.render()))
+        token = editor.query_one("#auth-token", Input)
+        token.value = "env://TOKEN_VAR"
+        await wait_for(lambda: "valid" in str(status.render()) and "✗" not in str(status.render()))
+        assert token.password is False, "a reference is not a secret: shown in clear"
+        token.value = "inline-value"
+        await wait_for(lambda: token.password is True)
+        token.value = "env://TOKEN_VAR"
+        await pilot.press("ctrl+s")
+        await wait_for(lambda: table_names(screen) == ["tokened"])
+    auth = load(path).profiles["tokened"].auth
+    assert auth.kind is AuthKind.TOKEN and auth.token.env == "TOKEN_VAR"
+    assert 'token_env = "TOKEN_VAR"' in path.read_text()
