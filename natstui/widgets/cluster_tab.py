@@ -87,7 +87,7 @@ class ClusterTab(MainTab):
         self.sort_reverse = False
         self._wake = asyncio.Event()
         self._once = False  # "refresh now" while paused: one refresh, then stay paused
-        self._shown_servers: list[ServerRow] = []
+        self.shown_servers: list[ServerRow] = []
         self._dirty_panels: set[str] = set()
 
     # --- layout ------------------------------------------------------------------------------
@@ -216,11 +216,11 @@ class ClusterTab(MainTab):
     def _render_servers(self, snap: ClusterSnapshot) -> None:
         table = self.query_one("#cluster-servers", DataTable)
         selected = self.selected_server()
-        self._shown_servers = rows.sort_servers(snap.servers, self.sort_key, self.sort_reverse)
+        self.shown_servers = rows.sort_servers(snap.servers, self.sort_key, self.sort_reverse)
         table.clear()
-        for server in self._shown_servers:
+        for server in self.shown_servers:
             table.add_row(*rows.server_cells(server), key=server.name)
-        if selected is not None and selected.name in {s.name for s in self._shown_servers}:
+        if selected is not None and selected.name in {s.name for s in self.shown_servers}:
             table.move_cursor(row=table.get_row_index(selected.name), animate=False)
 
     def _fill(self, selector: str, cells: list[list[rows.Cell]]) -> None:
@@ -301,10 +301,10 @@ class ClusterTab(MainTab):
     # --- selection and drill-down ------------------------------------------------------------
     def selected_server(self) -> ServerRow | None:
         table = self.query_one("#cluster-servers", DataTable)
-        if not self._shown_servers or table.row_count == 0:
+        if not self.shown_servers or table.row_count == 0:
             return None
-        index = min(table.cursor_row, len(self._shown_servers) - 1)
-        return self._shown_servers[index] if index >= 0 else None
+        index = min(table.cursor_row, len(self.shown_servers) - 1)
+        return self.shown_servers[index] if index >= 0 else None
 
     @on(DataTable.RowSelected, "#cluster-servers")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -111,6 +111,26 @@ async def test_sort_by_column_keeps_clusters_grouped(cluster: LocalNats) -> None
         await app.action_quit()
 
 
+async def test_clicking_a_header_sorts_by_that_column(cluster: LocalNats) -> None:
+    app = NatsTuiApp(profile=profile_for(cluster))
+    async with app.run_test(size=SIZE) as pilot:
+        tab = tab_of(app)
+        await wait_for(lambda: tab.refreshes >= 1, 10)
+        servers = app.query_one("#cluster-servers", DataTable)
+        x = 0
+        for key, column in servers.columns.items():
+            if key.value == "mem":
+                break
+            x += column.get_render_width(servers)
+        assert await pilot.click("#cluster-servers", offset=(x + 2, 0))
+        await wait_for(lambda: tab.sort_key == "mem")
+        mems = [s.mem or 0 for s in tab.shown_servers]
+        assert mems == sorted(mems)
+        assert await pilot.click("#cluster-servers", offset=(x + 2, 0))
+        await wait_for(lambda: tab.sort_reverse)
+        await app.action_quit()
+
+
 async def test_drill_down_connections_filter_and_back(cluster: LocalNats) -> None:
     app = NatsTuiApp(profile=profile_for(cluster))
     async with app.run_test(size=SIZE) as pilot:
