@@ -13,6 +13,7 @@ from rich.text import Text
 
 from natstui.core import monitor_format as fmt
 from natstui.core.cluster_models import (
+    ClusterSnapshot,
     ConnRow,
     GatewayLink,
     JetStreamMeta,
@@ -293,3 +294,23 @@ def conn_cells(conn: ConnRow) -> list[Cell]:
         num(fmt.size(conn.out_bytes)),
         num(fmt.count(conn.subscriptions)),
     ]
+
+
+def route_summary(snap: ClusterSnapshot) -> Text:
+    """One line per cluster: routes up out of expected, and which pairs are missing."""
+    text = Text()
+    for cluster in snap.clusters:
+        links = [r for r in snap.routes if r.cluster == cluster]
+        if not links:
+            continue
+        missing = [r for r in links if r.missing]
+        if text:
+            text.append("\n")
+        text.append_text(safe_text(cluster, "bold"))
+        text.append(f" {len(links) - len(missing)}/{len(links)} routes up")
+        if missing:
+            pairs = ", ".join(f"{r.source}→{r.remote}" for r in missing[:6])
+            more = f" (+{len(missing) - 6})" if len(missing) > 6 else ""
+            text.append(" · missing: ", style=MISSING_STYLE)
+            text.append_text(safe_text(pairs + more, MISSING_STYLE))
+    return text or Text("No routes: standalone servers or no route data.", style="dim")

@@ -45,6 +45,7 @@ class ClusterTab(MainTab):
     ClusterTab #cluster-servers { height: 1fr; }
     ClusterTab #cluster-panels { height: 1fr; }
     ClusterTab #cluster-js-summary { height: auto; padding: 0 1; }
+    ClusterTab #cluster-routes-summary { height: auto; max-height: 6; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh_now", "Refresh now"),
@@ -97,6 +98,7 @@ class ClusterTab(MainTab):
         yield DataTable(id="cluster-servers", cursor_type="row", zebra_stripes=True)
         with TabbedContent(id="cluster-panels"):
             with TabPane("Routes", id="cluster-routes"):
+                yield Static("", id="cluster-routes-summary")
                 yield DataTable(id="cluster-routes-table", cursor_type="row")
             with TabPane("Gateways", id="cluster-gateways"):
                 yield DataTable(id="cluster-gateways-table", cursor_type="row")
@@ -199,6 +201,8 @@ class ClusterTab(MainTab):
             return
         self._dirty_panels.discard(panel)
         if panel == "cluster-routes":
+            summary = self.query_one("#cluster-routes-summary", Static)
+            summary.update(rows.route_summary(snap))
             self._fill("#cluster-routes-table", [rows.route_cells(r) for r in snap.routes])
         elif panel == "cluster-gateways":
             self._fill("#cluster-gateways-table", [rows.gateway_cells(g) for g in snap.gateways])

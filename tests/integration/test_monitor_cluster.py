@@ -194,3 +194,14 @@ async def test_system_user_as_the_app_connection(
     assert session.state.is_system and session.sys_nc is session.nc
     snap = await ClusterMonitor(session).refresh()
     assert snap.source == "system" and snap.answered == 3
+
+
+async def test_system_auth_that_is_not_a_system_user_falls_back_to_http(
+    nats_cluster3: LocalNats, session_for: Any
+) -> None:
+    profile = profile_for(nats_cluster3)
+    session = await session_for(replace(profile, system_auth=profile.auth))
+    assert session.sys_nc is not None  # a second connection, but as the app user
+    monitor = ClusterMonitor(session)
+    snap = await monitor.refresh()
+    assert snap.source == "http" and snap.answered == 3

@@ -47,6 +47,9 @@ async def test_killed_server_shown_missing_then_back(make_nats: MakeNats) -> Non
         assert flagged == {(local.servers[0].name, victim), (local.servers[1].name, victim)}
         status = plain(app.query_one("#cluster-status", Static))
         assert "1 missing" in status and "2 routes missing" in status
+        summary = plain(app.query_one("#cluster-routes-summary", Static))
+        a, b = local.servers[0].name, local.servers[1].name
+        assert summary == f"c1 2/4 routes up · missing: {a}→{victim}, {b}→{victim}"
         await local.arestart(2)
         await wait_for(lambda: not victim_missing() and servers.row_count == 3, 20)
         await wait_for(lambda: all(r[8] == "ok" for r in rows_of(routes)), 10)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from natstui.core.cluster_models import (
+    ClusterSnapshot,
     ConnRow,
     GatewayLink,
     JetStreamMeta,
@@ -49,6 +50,21 @@ def test_missing_things_say_missing() -> None:
         plain(rows.replica_cells(JetStreamMeta("m", "a"), MetaReplica("b", offline=True))[3])
         == "YES"
     )
+
+
+def test_route_summary_per_cluster() -> None:
+    snap = ClusterSnapshot(
+        source="system",
+        servers=(ServerRow("a", cluster="c1"), ServerRow(HOSTILE, cluster="c2")),
+        routes=(
+            RouteLink("c1", "a", "b", connections=4),
+            RouteLink("c1", "b", "a", missing=True),
+            RouteLink("c2", HOSTILE, "z", connections=1),
+        ),
+    )
+    text = rows.route_summary(snap).plain
+    assert text.splitlines() == ["c1 1/2 routes up · missing: b→a", "c2 1/1 routes up"]
+    assert rows.route_summary(ClusterSnapshot(source="http")).plain.startswith("No routes")
 
 
 def test_sort_inside_clusters() -> None:
