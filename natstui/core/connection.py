@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import nats
 from nats.aio.client import Client, RawCredentials
@@ -170,7 +171,9 @@ def connect_kwargs(profile: Profile, auth: Auth | None = None) -> dict[str, Any]
     kw: dict[str, Any] = {
         "servers": list(profile.servers),
         "name": f"natstui ({profile.name})",
-        "connect_timeout": max(0.1, profile.connect_timeout),
+        # Per attempt: a share of the budget, so one black-holed server cannot use up the
+        # whole connect timeout before the healthy ones are tried.
+        "connect_timeout": max(0.2, profile.connect_timeout / max(1, len(profile.servers))),
         "inbox_prefix": profile.inbox_prefix,
         "allow_reconnect": False,
         "max_reconnect_attempts": INITIAL_ATTEMPTS_PER_SERVER - 1,
@@ -396,9 +399,10 @@ async def open_connection(
     """Connect with `kwargs` within the profile's timeout; classify any failure.
 
     Returns the client (switched to reconnect-forever) and the errors nats-py reported on the
-    way (e.g. a first server that refused before a second one answered).
+    way (e.g. a first server that refused before a second one answered). A server that takes
+    the TCP connection but then hangs or hangs up is moved to the end of the list and the
+    others are tried with what is left of the budget (nats-py would give up on it).
     """
-    nc = Client()
     errors: list[BaseException] = []
     collecting = [True]  # only while connecting and probing: a session must not grow a list
     user_error_cb = callbacks.get("error_cb")
@@ -410,16 +414,29 @@ async def open_connection(
             await user_error_cb(exc)
 
     timeout = max(0.1, profile.connect_timeout)
+    deadline = time.monotonic() + timeout
     where = hostport(profile.servers)
-    try:
-        await asyncio.wait_for(nc.connect(**kwargs, **{**callbacks, "error_cb": error_cb}), timeout)
-    except BaseException as exc:
-        await abandon(nc)
-        if isinstance(exc, asyncio.CancelledError):
-            raise
-        diagnosis = _failure(exc, errors, where, timeout)
-        info: dict[str, Any] = getattr(nc, "_server_info", None) or {}
-        raise ConnectError.from_diagnosis(refine(diagnosis, profile, info, where)) from None
+    servers = list(kwargs["servers"])
+    while True:
+        nc = Client()
+        attempt = {**kwargs, "servers": servers, **callbacks, "error_cb": error_cb}
+        if servers != kwargs["servers"]:
+            attempt["dont_randomize"] = True  # keep the server that hung last
+        try:
+            await asyncio.wait_for(nc.connect(**attempt), max(0.05, deadline - time.monotonic()))
+            break
+        except BaseException as exc:
+            await abandon(nc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            diagnosis = _failure(exc, errors, where, timeout)
+            hung = _current_url(nc, servers)
+            if _try_others(diagnosis, hung, servers, deadline):
+                assert hung is not None
+                servers = [s for s in servers if s != hung] + [hung]
+                continue
+            info: dict[str, Any] = getattr(nc, "_server_info", None) or {}
+            raise ConnectError.from_diagnosis(refine(diagnosis, profile, info, where)) from None
     await _verify_link(nc, profile, where, timeout, errors)
     collecting[0] = False
     # From now on behave like a long-lived client: reconnect forever to any server in the pool.
@@ -427,6 +444,32 @@ async def open_connection(
     nc.options["max_reconnect_attempts"] = -1
     nc.options["reconnect_time_wait"] = RECONNECT_WAIT
     return nc, errors
+
+
+def _try_others(
+    diagnosis: Diagnosis, hung: str | None, servers: list[str], deadline: float
+) -> bool:
+    """Worth another round: a server-specific failure, other servers, time left."""
+    specific = diagnosis.kind in (FailureKind.TIMEOUT, FailureKind.PROTOCOL)
+    return (
+        specific
+        and hung is not None
+        and len(servers) > 1
+        and servers[-1] != hung
+        and deadline - time.monotonic() > 0.1
+    )
+
+
+def _current_url(nc: Client, servers: list[str]) -> str | None:
+    """Which of `servers` the failed client was talking to (nats-py keeps it privately)."""
+    uri = getattr(getattr(nc, "_current_server", None), "uri", None)
+    if uri is None:
+        return None
+    for url in servers:
+        parts = urlsplit(url if "://" in url else f"nats://{url}")
+        if (parts.hostname, parts.port or 4222) == (uri.hostname, uri.port or 4222):
+            return url
+    return None
 
 
 def refine(diagnosis: Diagnosis, profile: Profile, info: dict[str, Any], where: str) -> Diagnosis:

@@ -233,3 +233,19 @@ async def test_garbage_ca_file_names_the_field(nats_tls: LocalNats, tmp_path: Pa
     profile = profile_for(nats_tls, system_auth=None)
     err, _ = await fail(replace(profile, tls=replace(profile.tls, ca_file=str(garbage))))
     assert err.kind is FailureKind.PROFILE and "tls.ca_file" in err.cause
+
+
+async def test_a_silent_server_does_not_eat_the_whole_budget(
+    nats_single: LocalNats, silent_port: int
+) -> None:
+    # nats-py shuffles the servers: over a few connects the silent one comes first at least
+    # once (15/16), and the healthy one must still be reached within the timeout.
+    servers = (f"nats://127.0.0.1:{silent_port}", *nats_single.client_urls)
+    profile = profile_for(nats_single, system_auth=None, servers=servers)
+    for _ in range(4):
+        session = NatsSession(replace(profile, connect_timeout=TIMEOUT))
+        started = time.monotonic()
+        await session.connect()
+        assert time.monotonic() - started < TIMEOUT
+        assert session.state.url == nats_single.client_urls[0]
+        await session.close()
