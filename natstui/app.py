@@ -36,6 +36,16 @@ TABS: tuple[tuple[str, str, type[MainTab]], ...] = (
     ("services", "Services", ServicesTab),
 )
 
+# Where the keyboard goes when a tab is shown, so the tab's own keys work at once (bindings only
+# apply along the focus chain).
+DEFAULT_FOCUS: dict[str, str] = {
+    "cluster": "#cluster-servers",
+    "tail": "#tail-list",
+    "publish": "#pub-subject",
+    "request": "#req-subject",
+    "services": "#srv-services",
+}
+
 
 class StateChanged(Message):
     """The connection state changed (posted from nats-py callbacks)."""
@@ -160,14 +170,33 @@ class NatsTuiApp(App[None]):
 
     # --- actions -------------------------------------------------------------------------
     def action_show_tab(self, tab_id: str) -> None:
-        tabs = self.query_one(TabbedContent)
+        tabs = self.query_one("#tabs", TabbedContent)
         tabs.active = tab_id
+        self._focus_tab(tab_id)
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id is not None:
+            self._focus_tab(event.pane.id)
+
+    def _focus_tab(self, tab_id: str) -> None:
+        """Put focus on the tab's main widget unless it is already inside that tab."""
+        tabs = self.query_one("#tabs", TabbedContent)
         pane = tabs.get_pane(tab_id)
         focused = self.focused
-        if focused is not None and pane not in focused.ancestors:
-            # Focus left in a hidden pane would make TabbedContent switch straight back to it;
-            # the tab strip holds focus until the new tab (in on_show) picks its own widget.
-            self.set_focus(tabs.query_one("ContentTabs"))
+        if focused is not None and pane in focused.ancestors:
+            return
+        # Focus left in a hidden pane would make TabbedContent switch straight back to it, so
+        # the tab strip holds it until the pane is shown and its widget can take it.
+        self.set_focus(tabs.query_one("ContentTabs"))
+        selector = DEFAULT_FOCUS.get(tab_id)
+        target = pane.query(selector).first() if selector and pane.query(selector) else None
+
+        def focus_target() -> None:
+            if target is not None and target.focusable:
+                target.focus()
+
+        self.call_after_refresh(focus_target)
 
     def action_help(self) -> None:
         rows: list[tuple[str, str]] = []

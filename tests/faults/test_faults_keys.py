@@ -7,7 +7,6 @@ Tail and then `p` to pause; if focus stays on the tab strip those keys silently 
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import TabbedContent
 
 from natstui.app import NatsTuiApp
@@ -20,11 +19,6 @@ from tests.helpers import profile_for, wait_for
 SIZE = (160, 40)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: after switching tabs with a digit, focus can stay on the tab strip "
-    "(always for Cluster, the first time for Tail), so the tab's keys do nothing",
-)
 async def test_tab_keys_work_right_after_switching(nats_single: LocalNats) -> None:
     app = NatsTuiApp(profile=profile_for(nats_single, subscriptions=("keys.>",)))
     async with app.run_test(size=SIZE) as pilot:
