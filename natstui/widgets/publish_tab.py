@@ -448,12 +448,19 @@ def focus_on_activation(tab: MainTab, selector: str) -> None:
     if pane is None or tabbed is None:
         return
 
-    def activated(active: str) -> None:
-        if active != pane.id:
-            return
+    def wants_focus() -> bool:
         focused = tab.app.focused
-        if focused is None or tab not in focused.ancestors:
-            tab.call_after_refresh(tab.query_one(selector).focus)
+        return tabbed.active == pane.id and (focused is None or tab not in focused.ancestors)
+
+    def focus_later() -> None:
+        # Re-checked after the refresh: if the user switched away meanwhile, focusing a widget
+        # in this now hidden pane would make TabbedContent switch straight back to it.
+        if wants_focus():
+            tab.query_one(selector).focus()
+
+    def activated(active: str) -> None:
+        if wants_focus():
+            tab.call_after_refresh(focus_later)
 
     tab.watch(tabbed, "active", activated, init=False)
 

@@ -60,11 +60,26 @@ async def collect(nc: Client, subject: str) -> list[Msg]:
     return got
 
 
+async def show_tab(app: NatsTuiApp, pilot: Pilot[None], tab_id: str) -> None:
+    """Switch tabs once the start-up focus has settled.
+
+    The Cluster tab focuses its servers table after its first refresh; a switch made before
+    that is undone by TabbedContent (focus lands in the hidden Cluster pane). That race is the
+    Cluster tab's (reported); here we wait for the start-up focus so the tests measure ours.
+    """
+    await wait_for(lambda: app.focused is not None and app.focused.id == "cluster-servers")
+    await pilot.pause()  # TabbedContent handles that focus by message: let it land first
+    app.action_show_tab(tab_id)
+    tabs = app.query_one(TabbedContent)
+    for _ in range(3):
+        await pilot.pause()
+    assert tabs.active == tab_id, f"switch to {tab_id} was undone"
+
+
 async def open_publish(app: NatsTuiApp, pilot: Pilot[None]) -> PublishTab:
     tab = app.query_one(PublishTab)
     await wait_for(lambda: tab.session is not None and tab.session.nc is not None, timeout=10)
-    app.action_show_tab("publish")
-    await pilot.pause()
+    await show_tab(app, pilot, "publish")
     return tab
 
 

@@ -12,7 +12,7 @@ import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea
 
 from natstui.app import NatsTuiApp
 from natstui.demo.cluster import LocalNats, start_nats
@@ -70,11 +70,26 @@ async def responders(server: LocalNats) -> AsyncIterator[Client]:
     await nc.close()
 
 
+async def show_tab(app: NatsTuiApp, pilot: Pilot[None], tab_id: str) -> None:
+    """Switch tabs once the start-up focus has settled.
+
+    The Cluster tab focuses its servers table after its first refresh; a switch made before
+    that is undone by TabbedContent (focus lands in the hidden Cluster pane). That race is the
+    Cluster tab's (reported); here we wait for the start-up focus so the tests measure ours.
+    """
+    await wait_for(lambda: app.focused is not None and app.focused.id == "cluster-servers")
+    await pilot.pause()  # TabbedContent handles that focus by message: let it land first
+    app.action_show_tab(tab_id)
+    tabs = app.query_one(TabbedContent)
+    for _ in range(3):
+        await pilot.pause()
+    assert tabs.active == tab_id, f"switch to {tab_id} was undone"
+
+
 async def open_request(app: NatsTuiApp, pilot: Pilot[None]) -> RequestTab:
     tab = app.query_one(RequestTab)
     await wait_for(lambda: tab.session is not None and tab.session.nc is not None, timeout=10)
-    app.action_show_tab("request")
-    await pilot.pause()
+    await show_tab(app, pilot, "request")
     await wait_for(
         lambda: app.focused is app.query_one("#req-subject"), message=f"focus {app.focused}"
     )
@@ -157,6 +172,15 @@ async def test_gather_missing_outlier_refire(server: LocalNats, responders: Clie
         assert app.query_one("#req-subject", Input).value == "ui.stats"
         assert "gather ui.stats: 4 replies" in summary(app)
         assert app.query_one("#req-history", DataTable).row_count == 3
+
+        # Switching away before the deferred focus lands must not bounce back to this tab.
+        tabs = app.query_one(TabbedContent)
+        await pilot.press("alt+2", "alt+4", "alt+2")
+        for _ in range(5):
+            await pilot.pause()
+        assert tabs.active == "tail"
+        await pilot.press("alt+4")
+        await wait_for(lambda: app.focused is app.query_one("#req-subject"))
 
         # Stop at N replies.
         set_fields(app, max="2")

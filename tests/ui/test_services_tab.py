@@ -13,6 +13,7 @@ import pytest
 from nats import micro
 from nats.aio.client import Client
 from nats.micro.request import ServiceError
+from textual.pilot import Pilot
 from textual.widgets import Input, Static, TabbedContent
 
 from natstui.app import NatsTuiApp
@@ -67,6 +68,22 @@ async def services(server: LocalNats) -> AsyncIterator[Client]:
     await nc.close()
 
 
+async def show_tab(app: NatsTuiApp, pilot: Pilot[None], tab_id: str) -> None:
+    """Switch tabs once the start-up focus has settled.
+
+    The Cluster tab focuses its servers table after its first refresh; a switch made before
+    that is undone by TabbedContent (focus lands in the hidden Cluster pane). That race is the
+    Cluster tab's (reported); here we wait for the start-up focus so the tests measure ours.
+    """
+    await wait_for(lambda: app.focused is not None and app.focused.id == "cluster-servers")
+    await pilot.pause()  # TabbedContent handles that focus by message: let it land first
+    app.action_show_tab(tab_id)
+    tabs = app.query_one(TabbedContent)
+    for _ in range(3):
+        await pilot.pause()
+    assert tabs.active == tab_id, f"switch to {tab_id} was undone"
+
+
 async def test_services_listed_and_endpoint_prefills_request(
     server: LocalNats, services: Client
 ) -> None:
@@ -74,7 +91,7 @@ async def test_services_listed_and_endpoint_prefills_request(
     async with app.run_test(size=SIZE) as pilot:
         tab = app.query_one(ServicesTab)
         await wait_for(lambda: tab.session is not None, timeout=10)
-        app.action_show_tab("services")
+        await show_tab(app, pilot, "services")
         table = app.query_one(ServiceTable)
         await wait_for(lambda: table.row_count == 2, timeout=10)
         await wait_for(lambda: app.focused is table)
@@ -117,7 +134,7 @@ async def test_refresh_picks_up_new_service(server: LocalNats, services: Client)
     async with app.run_test(size=SIZE) as pilot:
         tab = app.query_one(ServicesTab)
         await wait_for(lambda: tab.session is not None, timeout=10)
-        app.action_show_tab("services")
+        await show_tab(app, pilot, "services")
         table = app.query_one(ServiceTable)
         await wait_for(lambda: table.row_count == 2, timeout=10)
         names = {c.name for c in app.palette_commands()}
