@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 import zlib
 from collections.abc import Mapping
@@ -124,18 +125,22 @@ def error_text(error: object) -> str:
 
 # --- typed getters -------------------------------------------------------------------------
 def integer(d: Mapping[str, Any] | None, key: str) -> int | None:
-    """`d[key]` as an int, None when absent or of the wrong type (bool is not a number)."""
-    value = d.get(key) if d else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return int(value)
+    """`d[key]` as an int; None when absent, of the wrong type (bool is not a number) or not
+    finite (`json.loads` accepts NaN, Infinity and 1e999)."""
+    value = number(d, key)
+    return None if value is None else int(value)
 
 
 def number(d: Mapping[str, Any] | None, key: str) -> float | None:
+    """`d[key]` as a finite float, else None."""
     value = d.get(key) if d else None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int too large for a float
+        return None
+    return result if math.isfinite(result) else None
 
 
 def text(d: Mapping[str, Any] | None, key: str) -> str:

@@ -188,3 +188,10 @@ def test_monitor_urls_never_show_credentials() -> None:
     with pytest.raises(ReplyError) as err:
         http_get_json("http://bob:s3cret@127.0.0.1:abc/varz", 0.5)
     assert "s3cret" not in str(err.value)
+
+
+@pytest.mark.parametrize("raw", [b"NaN", b"Infinity", b"-Infinity", b"1e999", b"1" + b"0" * 400])
+def test_non_finite_numbers_read_as_unknown(raw: bytes) -> None:
+    env = parse_envelope(b'{"server": {}, "data": {"mem": ' + raw + b"}}")
+    assert integer(env.data, "mem") is None
+    assert number(env.data, "mem") is None
