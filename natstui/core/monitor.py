@@ -159,6 +159,7 @@ class ClusterMonitor:
             expected=len(urls),
             errors=tuple(errors + got.errors),
             notice=HTTP_NOTICE,
+            expect_route_peers=False,
         )
         return self._build(got.reports.values(), info)
 

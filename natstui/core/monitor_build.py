@@ -53,6 +53,9 @@ class RefreshInfo:
     expected: int | None = None
     errors: tuple[str, ...] = ()
     notice: str = ""
+    # Expect every route peer to answer too. Off for the HTTP source: a peer that is simply
+    # not listed in monitor_urls is not missing.
+    expect_route_peers: bool = True
 
 
 class SnapshotBuilder:
@@ -71,7 +74,7 @@ class SnapshotBuilder:
     def build(self, reports: Iterable[ServerReport], info: RefreshInfo) -> ClusterSnapshot:
         by_name = {r.name: r for r in reports}
         groups = {name: _route_groups(r) for name, r in by_name.items()}
-        self._learn(by_name.values(), groups)
+        self._learn(by_name.values(), groups if info.expect_route_peers else {})
         rows = [self._server_row(r, info.now, groups[r.name]) for r in by_name.values()]
         missing = sorted(n for n in self.known if n not in by_name)
         rows += [
@@ -100,7 +103,7 @@ class SnapshotBuilder:
     def _learn(self, reports: Iterable[ServerReport], groups: dict[str, RouteGroups]) -> None:
         for report in reports:
             self.known[report.name] = report.cluster
-            for remote in groups[report.name]:
+            for remote in groups.get(report.name, {}):
                 self.known.setdefault(remote, report.cluster)
 
     # --- servers ----------------------------------------------------------------------------
@@ -163,7 +166,9 @@ class SnapshotBuilder:
         for report in sorted(by_name.values(), key=lambda r: (r.cluster, r.name)):
             if "routez" not in report.parts or not report.cluster:
                 continue
-            peers = sorted(n for n in members[report.cluster] if n != report.name)
+            peers = sorted(
+                (set(members[report.cluster]) | set(groups[report.name])) - {report.name}
+            )
             for peer in peers:
                 conns = groups[report.name].get(peer)
                 if conns is None:

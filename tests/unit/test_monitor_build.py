@@ -204,3 +204,17 @@ def test_standalone_servers_sort_after_clusters() -> None:
     snap = SnapshotBuilder().build([report("solo", cluster=""), report("a", "c1")], info(1.0))
     assert [s.name for s in snap.servers] == ["a", "solo"]
     assert snap.clusters == ("c1", "")
+
+
+def test_http_source_does_not_expect_unlisted_route_peers() -> None:
+    builder = SnapshotBuilder()
+    only_a = [report("a", peers=("b", "c"))]
+    snap = builder.build(only_a, RefreshInfo(source="http", now=1.0, expect_route_peers=False))
+    assert snap.missing_servers == ()
+    assert {(r.source, r.remote, r.missing) for r in snap.routes} == {
+        ("a", "b", False),
+        ("a", "c", False),
+    }
+    # A listed server that stops answering is still missing.
+    snap = builder.build([], RefreshInfo(source="http", now=2.0, expect_route_peers=False))
+    assert snap.missing_servers == ("a",)
