@@ -183,6 +183,27 @@ async def test_plain_user_sees_what_credentials_would_show_more(cluster: LocalNa
         await app.action_quit()
 
 
+async def test_palette_commands_pause_and_set_interval(cluster: LocalNats) -> None:
+    app = NatsTuiApp(profile=profile_for(cluster))
+    async with app.run_test(size=SIZE) as pilot:
+        tab = tab_of(app)
+        await wait_for(lambda: tab.refreshes >= 1, 10)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Cluster: pause")
+        await pilot.press("enter")
+        await wait_for(lambda: tab.paused, message="palette paused the refresh")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Cluster: set interval")
+        await pilot.press("enter")
+        await wait_for(lambda: isinstance(app.screen, IntervalScreen))
+        app.screen.query_one(Input).value = "7"
+        await pilot.press("enter")
+        await wait_for(lambda: tab.interval == 7.0)
+        await app.action_quit()
+
+
 def test_palette_offers_cluster_commands() -> None:
     names = [c.name for c in ClusterTab().palette_commands()]
     assert names == [
