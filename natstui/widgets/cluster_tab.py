@@ -28,6 +28,7 @@ from natstui.core.textsafe import printable
 from natstui.widgets import cluster_rows as rows
 from natstui.widgets.cluster_detail import ServerDetailScreen
 from natstui.widgets.cluster_interval import IntervalScreen
+from natstui.widgets.cluster_status import PollState, status_line
 from natstui.widgets.safe import safe_text
 from natstui.widgets.tab_base import MainTab
 
@@ -271,32 +272,8 @@ class ClusterTab(MainTab):
     # --- status line -------------------------------------------------------------------------
     def status_text(self) -> Text:
         """Source, servers answered, missing, data age, interval, pause, last error."""
-        snap = self.snapshot
-        text = Text()
-        if snap is None:
-            text.append("Cluster: " + ("loading…" if self.monitor else "not connected"))
-        else:
-            self._append_snapshot_status(text, snap)
-        text.append(
-            " · paused" if self.paused else f" · every {self.interval:g}s",
-            style="bold yellow" if self.paused else "",
-        )
-        if self.last_error:
-            text.append(" · refresh failed: ", style="bold red")
-            text.append_text(safe_text(self.last_error, "red"))
-        return text
-
-    def _append_snapshot_status(self, text: Text, snap: ClusterSnapshot) -> None:
-        answered = f"{snap.answered}" + (f"/{snap.expected}" if snap.expected else "")
-        text.append(f"{snap.source} · {answered} servers")
-        if snap.missing_servers:
-            text.append(f" · {len(snap.missing_servers)} missing", style=rows.MISSING_STYLE)
-        if snap.missing_routes:
-            text.append(f" · {len(snap.missing_routes)} routes missing", style=rows.MISSING_STYLE)
-        age = time.monotonic() - snap.taken_at
-        stale = age > 3 * self.interval and not self.paused
-        text.append(f" · updated {age:.0f}s ago", style="bold red" if stale else "")
-        text.append(f" · gather {snap.gather_s * 1000:.0f}ms")
+        poll = PollState(self.monitor is not None, self.interval, self.paused, self.last_error)
+        return status_line(self.snapshot, poll, time.monotonic())
 
     def _show_status(self) -> None:
         with contextlib.suppress(Exception):  # not mounted yet / being removed

@@ -16,6 +16,7 @@ from natstui.core.cluster_models import (
 )
 from natstui.widgets import cluster_rows as rows
 from natstui.widgets.cluster_interval import parse_interval
+from natstui.widgets.cluster_status import PollState, status_line
 
 HOSTILE = "[bold red]x[/]\x1b[2J\x1b]52;c;cGF3bmVk\x07"
 
@@ -97,3 +98,36 @@ def test_interval_parsing() -> None:
         except ValueError:
             continue
         raise AssertionError(f"{bad!r} accepted")
+
+
+def age_style(text: Text) -> str:
+    start = text.plain.index("updated")
+    styles = [str(s.style) for s in text.spans if s.start <= start < s.end]
+    return styles[0] if styles else ""
+
+
+def test_status_line_says_age_interval_pause_and_failures() -> None:
+    snap = ClusterSnapshot(
+        source="system",
+        servers=(ServerRow("a"), ServerRow("b", missing=True)),
+        routes=(RouteLink("c1", "a", "b", missing=True),),
+        missing_servers=("b",),
+        expected=2,
+        answered=1,
+        taken_at=100.0,
+        gather_s=0.038,
+    )
+    live = status_line(snap, PollState(True, 2.0, False), now=101.4)
+    assert live.plain == (
+        "system · 1/2 servers · 1 missing · 1 routes missing · updated 1s ago · gather 38ms"
+        " · every 2s"
+    )
+    stale = status_line(snap, PollState(True, 2.0, False, "timeout"), now=107.0)
+    assert stale.plain.endswith("updated 7s ago · gather 38ms · every 2s · refresh failed: timeout")
+    assert age_style(stale) == "bold red"  # older than three intervals
+    assert age_style(live) == ""
+    paused = status_line(snap, PollState(True, 2.0, True), now=200.0)
+    assert "paused" in paused.plain and age_style(paused) == ""  # old on purpose: not alarming
+    assert status_line(None, PollState(False, 2.0, False), 0).plain.startswith(
+        "Cluster: not connected"
+    )
