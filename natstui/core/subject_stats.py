@@ -9,6 +9,7 @@ from the subscription callback. Rates are Δcount / Δmonotonic between two snap
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 DEFAULT_MAX_SUBJECTS = 5_000
@@ -20,9 +21,8 @@ class SubjectRow:
 
     subject: str
     count: int
-    bytes: int
     rate: float | None
-    last_seen: float  # wall-clock seconds
+    last_seen: float  # wall-clock seconds (of the batch it was counted in)
     other: bool = False
 
 
@@ -41,11 +41,10 @@ class SubjectSnapshot:
 
 
 class _Counter:
-    __slots__ = ("bytes", "count", "last_seen", "prev_count")
+    __slots__ = ("count", "last_seen", "prev_count")
 
     def __init__(self) -> None:
         self.count = 0
-        self.bytes = 0
         self.last_seen = 0.0
         self.prev_count = 0
 
@@ -61,17 +60,22 @@ class SubjectStats:
         self._other = _Counter()
         self._last_snapshot: float | None = None
 
-    def add(self, subject: str, size: int, when: float) -> None:
-        """Count one message on `subject` of `size` bytes received at wall time `when`."""
+    def add(self, subject: str, when: float, count: int = 1) -> None:
+        """Count `count` messages on `subject`, the last received at wall time `when`."""
         counter = self._counters.get(subject)
         if counter is None:
             if len(self._counters) >= self.max_subjects:
                 counter = self._other
             else:
                 counter = self._counters[subject] = _Counter()
-        counter.count += 1
-        counter.bytes += size
+        counter.count += count
         counter.last_seen = when
+
+    def add_batch(self, subjects: list[str], when: float) -> None:
+        """Count a batch of messages (one subject each); Counter does the counting in C."""
+        add = self.add
+        for subject, count in Counter(subjects).items():
+            add(subject, when, count)
 
     def clear(self) -> None:
         self._counters.clear()
@@ -94,4 +98,4 @@ class SubjectStats:
 def _row(subject: str, c: _Counter, elapsed: float | None, *, other: bool = False) -> SubjectRow:
     rate = (c.count - c.prev_count) / elapsed if elapsed else None
     c.prev_count = c.count
-    return SubjectRow(subject, c.count, c.bytes, rate, c.last_seen, other)
+    return SubjectRow(subject, c.count, rate, c.last_seen, other)

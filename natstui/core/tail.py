@@ -24,7 +24,30 @@ from natstui.core.tail_buffer import RingBuffer
 # kept once delivered.
 PENDING_MSGS_LIMIT = 1_000_000
 PENDING_BYTES_LIMIT = 256 * 1024 * 1024
+# asyncio reads up to 256 KiB per loop iteration; nats-py then parses all of it and runs the
+# callbacks of all of it before anything else runs: ~20 ms under a firehose, several times per
+# key press (a key crosses a few Textual message queues). 32 KiB reads keep a key-to-screen p50
+# of ~25 ms instead of ~100 ms at the same ingest rate (tests/perf/bench_tail.py).
+READ_CHUNK = 32 * 1024
 RATE_HISTORY = 11.0  # seconds of counter samples kept for the 1 s and 10 s rates
+
+
+def cap_read_chunk(nc: Any, size: int = READ_CHUNK) -> bool:
+    """Make the connection's asyncio transport read at most `size` bytes per loop iteration.
+
+    Reaches into nats-py's and asyncio's internals (plain: the socket transport's `max_size`;
+    TLS: the SSL protocol's `max_size`); when they are not there it changes nothing and says
+    so by returning False. Only the read granularity changes, never what is read.
+    """
+    writer = getattr(getattr(nc, "_transport", None), "_io_writer", None)
+    transport = getattr(writer, "transport", None)
+    ssl_protocol = getattr(transport, "_ssl_protocol", None)
+    target = ssl_protocol if ssl_protocol is not None else transport
+    if target is None or not isinstance(getattr(target, "max_size", None), int):
+        return False
+    if target.max_size != size:
+        target.max_size = size
+    return True
 
 
 class TailError(Exception):
@@ -146,6 +169,11 @@ class Tail:
             raise TailError(f"cannot subscribe to {subject}: {type(exc).__name__}") from None
         self._subs[sub.id] = sub
         self._by_nats_sid[sub.nats_sub._id] = sub
+        cap_read_chunk(self.nc)
+        # A round trip: once it returns the server has the SUB, so "subscribed" is true (and
+        # a permissions error would already have arrived).
+        with contextlib.suppress(Exception):
+            await self.nc.flush(timeout=2)
         return sub.info()
 
     def _callback(self, sub: _Sub) -> Callable[[Any], Awaitable[None]]:
@@ -153,7 +181,8 @@ class Tail:
         sub_id = sub.id
 
         async def on_msg(msg: Any) -> None:
-            # The hot path: count and append, nothing else.
+            # The hot path: count and append, nothing else. (Yielding to the loop every few
+            # hundred messages was tried: it cut ingest by two thirds.)
             sub.received += 1
             append(msg, sub_id)
 
@@ -198,6 +227,8 @@ class Tail:
         """Sample the received counter for the rates and return a snapshot."""
         now = time.monotonic() if now is None else now
         self._rates.observe(now, self.received)
+        if self._subs:
+            cap_read_chunk(self.nc)  # a reconnect made a new transport
         buf = self.buffer
         return TailCounters(
             received=self.received,

@@ -84,12 +84,16 @@ class RingBuffer:
     def append(self, msg: MsgLike, sub_id: int = 0) -> None:
         """Hot path: store `msg`, evicting the oldest messages when a cap is exceeded."""
         seq = self.next_seq
-        cap = self.max_messages
-        i = seq % cap
-        if seq - self.first_seq >= cap:
-            self._drop_oldest()
+        i = seq % self.max_messages
         data = msg.data
         size = len(data) + OVERHEAD_BYTES
+        if seq - self.first_seq >= self.max_messages:
+            # Full by count: slot i holds the oldest message; overwriting it evicts it.
+            self.bytes += size - self._sizes[i]
+            self.first_seq += 1
+            self.evicted += 1
+        else:
+            self.bytes += size
         self._subjects[i] = msg.subject
         self._replies[i] = msg.reply
         self._data[i] = data
@@ -98,7 +102,6 @@ class RingBuffer:
         self._sizes[i] = size
         self._subs[i] = sub_id
         self.next_seq = seq + 1
-        self.bytes += size
         if self.bytes > self.max_bytes:
             self._evict_for_bytes()
 
@@ -161,14 +164,18 @@ class RingBuffer:
         copy._subs = self._subs[:]
         return copy
 
-    def subjects(self, start_seq: int, stop_seq: int) -> Iterator[tuple[str, int, float]]:
-        """(subject, payload size, time) for buffered seqs in [start_seq, stop_seq): the subject
-        browser's batch feed, without building entries."""
+    def subjects(self, start_seq: int, stop_seq: int) -> list[str]:
+        """Subjects of the buffered seqs in [start_seq, stop_seq), oldest first: the subject
+        browser's batch feed, as list slices (no per-message Python work)."""
+        start = max(start_seq, self.first_seq)
+        stop = min(stop_seq, self.next_seq)
+        if stop <= start:
+            return []
         cap = self.max_messages
-        subjects, times, sizes = self._subjects, self._times, self._sizes
-        for seq in range(max(start_seq, self.first_seq), min(stop_seq, self.next_seq)):
-            i = seq % cap
-            yield subjects[i], sizes[i] - OVERHEAD_BYTES, times[i]
+        i, j = start % cap, stop % cap
+        if i < j:
+            return self._subjects[i:j]
+        return self._subjects[i:] + self._subjects[:j]
 
 
 ENV_MAX_MESSAGES = "NATSTUI_TAIL_MAX_MESSAGES"

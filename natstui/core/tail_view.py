@@ -173,9 +173,7 @@ class TailView:
         live = self.live
         start = max(self._stats_seq + 1, live.first_seq)
         stop = min(live.next_seq, start + STATS_BATCH)
-        add = stats.add
-        for subject, size, when in live.subjects(start, stop):
-            add(subject, size, when)
+        stats.add_batch(live.subjects(start, stop), time.time())
         self._stats_seq = stop - 1
 
     def _scan_source(self, deadline: float) -> None:

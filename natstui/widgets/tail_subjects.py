@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Label
 
 from natstui.core.subject_stats import SubjectSnapshot
 from natstui.core.textsafe import printable
-from natstui.widgets.tail_status import format_size
 
 MAX_ROWS = 300
 
@@ -62,7 +61,7 @@ class SubjectBrowser(Vertical):
         yield SubjectTable(id="tail-subjects-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one(SubjectTable).add_columns("subject", "count", "rate", "bytes")
+        self.query_one(SubjectTable).add_columns("subject", "count", "rate")
 
     def show(self, snap: SubjectSnapshot) -> None:
         header = f"subjects: {snap.distinct:,} distinct"
@@ -86,7 +85,6 @@ class SubjectBrowser(Vertical):
                 Text(printable(row.subject), style="italic" if row.other else ""),
                 Text(f"{row.count:,}", justify="right"),
                 Text(_rate(row.rate), justify="right"),
-                Text(format_size(row.bytes), justify="right"),
                 key=key,
             )
         if table.row_count:

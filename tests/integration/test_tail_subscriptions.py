@@ -135,7 +135,7 @@ async def test_slow_consumer_drops_are_counted(
 ) -> None:
     # A tiny pending limit: nats-py parses a whole socket read before the callback task runs,
     # so a burst overflows it and nats-py reports one SlowConsumerError per dropped message.
-    monkeypatch.setattr(tail_module, "PENDING_MSGS_LIMIT", 5)
+    monkeypatch.setattr(tail_module, "PENDING_MSGS_LIMIT", 1)
     tail = make_tail(session)
     sub = await tail.subscribe("it5.burst")
     for _ in range(2000):
@@ -164,3 +164,35 @@ async def test_subscriptions_survive_server_restart(make_nats: MakeNats) -> None
     await wait_for(lambda: tail.received == 1, timeout=10)
     await pub.close()
     await session.close()
+
+
+async def test_read_chunk_cap_applies_to_plain_and_tls(
+    session: NatsSession, make_nats: MakeNats
+) -> None:
+    from natstui.core.tail import READ_CHUNK, cap_read_chunk
+
+    assert cap_read_chunk(session.nc)
+    transport = session.nc._transport._io_writer.transport  # type: ignore[union-attr]
+    assert transport.max_size == READ_CHUNK
+    local = make_nats(tls=True)
+    tls_session = NatsSession(profile_for(local, system_auth=None))
+    await tls_session.connect()
+    assert cap_read_chunk(tls_session.nc)
+    ssl_transport = tls_session.nc._transport._io_writer.transport  # type: ignore[union-attr]
+    assert ssl_transport._ssl_protocol.max_size == READ_CHUNK
+    # Still delivers after the change.
+    tail = make_tail(tls_session)
+    await tail.subscribe("it7.x")
+    pub = await nats.connect(
+        local.client_urls[0],
+        user=local.app_user,
+        password=local.app_password,
+        tls=__import__("ssl").create_default_context(cafile=str(local.ca_file)),
+    )
+    for _ in range(500):
+        await pub.publish("it7.x", b"z" * 1000)
+    await pub.flush()
+    await wait_for(lambda: tail.received == 500)
+    await pub.close()
+    await tls_session.close()
+    assert not cap_read_chunk(object())

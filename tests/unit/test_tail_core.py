@@ -121,7 +121,7 @@ def test_rate_window_forgets_old_samples() -> None:
 def test_subject_stats_counts_and_folds_beyond_the_cap() -> None:
     stats = SubjectStats(max_subjects=2)
     for subject in ["a", "a", "b", "c", "d", "a"]:
-        stats.add(subject, 10, 1.0)
+        stats.add(subject, 1.0)
     snap = stats.snapshot(now=0.0)
     assert [(r.subject, r.count, r.other) for r in snap.rows] == [
         ("a", 3, False),
@@ -129,8 +129,8 @@ def test_subject_stats_counts_and_folds_beyond_the_cap() -> None:
         ("(other subjects)", 2, True),
     ]
     assert snap.capped and snap.other_messages == 2 and snap.distinct == 2
-    stats.add("a", 10, 2.0)
-    stats.add("a", 10, 2.0)
+    stats.add("a", 2.0)
+    stats.add("a", 2.0)
     later = stats.snapshot(now=2.0)
     assert later.rows[0].rate == pytest.approx(1.0)  # 2 messages over 2 s
 
@@ -306,3 +306,16 @@ def test_limits_from_env_defaults_and_bad_values() -> None:
     count, size, problems = limits_from_env({ENV_MAX_MESSAGES: "lots", ENV_MAX_BYTES: "-1"})
     assert (count, size) == (DEFAULT_MAX_MESSAGES, DEFAULT_MAX_BYTES)
     assert "'lots' is not a size" in problems[0] and "must be positive" in problems[1]
+
+
+def test_subjects_slice_across_the_ring_end() -> None:
+    buf = RingBuffer(max_messages=4)
+    for i in range(6):
+        buf.append(Msg(f"s.{i}"))
+    assert buf.subjects(0, 100) == ["s.2", "s.3", "s.4", "s.5"]
+    assert buf.subjects(4, 6) == ["s.3", "s.4"]
+    assert buf.subjects(9, 12) == []
+    stats = SubjectStats()
+    stats.add_batch([*buf.subjects(0, 100), "s.5"], when=5.0)
+    rows = {r.subject: (r.count, r.last_seen) for r in stats.snapshot().rows}
+    assert rows == {"s.2": (1, 5.0), "s.3": (1, 5.0), "s.4": (1, 5.0), "s.5": (2, 5.0)}
