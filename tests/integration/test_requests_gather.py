@@ -114,12 +114,27 @@ async def responders() -> AsyncIterator[Responders]:
         await r.stop()
 
 
+async def warm(nc: Client, subject: str, answering: int) -> None:
+    """Wait until `answering` responders reply to a request from `nc`.
+
+    nats-server can drop the first message published on another connection right after a SUB
+    it has already acknowledged (nats-server#5677): without this, a responder could miss the
+    request under test and look "silent".
+    """
+    for _ in range(50):
+        result = await gather(nc, GatherSpec(subject, timeout=1.0, gap=0.2))
+        if len(result.replies) >= answering:
+            return
+    raise AssertionError(f"only {len(result.replies)} of {answering} responders on {subject}")
+
+
 def names(n: int) -> list[str]:
     return [f"r{i:02d}" for i in range(n)]
 
 
 async def test_single_responder_adaptive_stop(server: LocalNats, nc: Client, responders) -> None:  # type: ignore[no-untyped-def]
     await responders("g1.stats").start(server, ["only"])
+    await warm(nc, "g1.stats", 1)
     result = await gather(nc, GatherSpec("g1.stats", b"{}", timeout=5.0, gap=0.3))
     assert [r.responder for r in result.replies] == ["only"]
     assert result.stop == "gap"
@@ -133,6 +148,7 @@ async def test_five_with_slow_and_silent(server: LocalNats, nc: Client, responde
     await responders("g5.stats").start(
         server, expected, silent={"r03"}, slow={"r01": 0.15}, odd={"r04"}
     )
+    await warm(nc, "g5.stats", 4)
     result = await gather(nc, GatherSpec("g5.stats", timeout=5.0, gap=0.6))
     got = sorted(r.responder or "" for r in result.replies)
     assert got == ["r00", "r01", "r02", "r04"]
@@ -155,6 +171,7 @@ async def test_fifty_adaptive_deadline_and_count(server: LocalNats, nc: Client, 
         "r30": 2.0,
     }  # far slower than the gap: the adaptive stop skips them
     await responders("g50.stats").start(server, expected, silent=silent, slow=slow)
+    await warm(nc, "g50.stats", 42)
 
     adaptive = await gather(nc, GatherSpec("g50.stats", timeout=5.0, gap=0.5))
     assert adaptive.stop == "gap"
@@ -180,6 +197,7 @@ async def test_first_reply_may_take_most_of_the_timeout(
     server: LocalNats, nc: Client, responders
 ) -> None:  # type: ignore[no-untyped-def]
     await responders("gslow.stats").start(server, ["late"], slow={"late": 0.8})
+    await warm(nc, "gslow.stats", 1)
     result = await gather(nc, GatherSpec("gslow.stats", timeout=3.0, gap=0.3))
     assert [r.responder for r in result.replies] == ["late"]
     assert result.replies[0].latency >= 0.8
@@ -204,6 +222,7 @@ async def test_single_request_reply_no_responders_timeout(server: LocalNats, nc:
         await helper.subscribe("svc.echo", cb=echo)
         await helper.subscribe("svc.silent", cb=_silent)
         await helper.flush()
+        await warm(nc, "svc.echo", 1)
         ok = await request_once(nc, "svc.echo", b"42", headers={"X-Req": "1"}, timeout=2.0)
         assert ok.outcome == "reply" and ok.reply is not None
         assert ok.reply.data == b'{"echo": 42}'

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from nats.aio.client import Client
 from nats.micro.request import ServiceError
 
 from natstui.core.requests import GatherSpec, find_outliers, gather, missing_responders
-from natstui.core.services import discover
+from natstui.core.services import Instance, ServicesSnapshot, discover
 from natstui.demo.cluster import LocalNats, start_nats
 from natstui.demo.services import GATHER_SUBJECT, ServicesThread, ServiceTarget
 
@@ -43,6 +43,18 @@ async def nc(server: LocalNats) -> AsyncIterator[Client]:
     await client.close()
 
 
+async def discover_until(
+    nc: Client, done: Callable[[dict[str, tuple[Instance, ...]]], bool]
+) -> ServicesSnapshot:
+    """Discover until `done(instances by name)`: a service that just subscribed can miss the
+    first request published on another connection (nats-server#5677)."""
+    for _ in range(20):
+        snap = await discover(nc, timeout=2.0)
+        if done({g.name: g.instances for g in snap.services}):
+            return snap
+    raise AssertionError(f"services never complete: {[g.name for g in snap.services]}")
+
+
 async def add_calc(nc: Client, version: str) -> Any:
     svc = await micro.add_service(nc, name="calc", version=version, description="adds numbers")
 
@@ -61,6 +73,7 @@ async def test_services_listing_with_stats(server: LocalNats, nc: Client) -> Non
     hosts = [await connect(server) for _ in range(2)]
     services = [await add_calc(hosts[0], "1.0.0"), await add_calc(hosts[1], "1.1.0")]
     try:
+        snap = await discover_until(nc, lambda g: len(g.get("calc", ())) == 2)
         for body in (b"[1,2]", b"[3]", b"{}", b"[4]"):
             await nc.request("calc.add", body, timeout=2)
         snap = await discover(nc, timeout=3.0)
@@ -97,16 +110,20 @@ def demo_services(server: LocalNats) -> Iterator[ServiceTarget]:
 
 
 async def test_demo_transcoders(nc: Client, demo_services: ServiceTarget) -> None:
-    snap = await discover(nc, timeout=3.0)
+    want = demo_services.transcoders_per_region
+    snap = await discover_until(nc, lambda g: len(g.get("transcoder", ())) == want)
     names = {g.name: g for g in snap.services}
     tc = names["transcoder"]
     assert len(tc.instances) == demo_services.transcoders_per_region
     assert {dict(i.metadata)["region"] for i in tc.instances} == {"eu"}
     assert {e.name for e in tc.endpoints} == {"control"}
 
-    result = await gather(nc, GatherSpec(GATHER_SUBJECT, b"{}", timeout=3.0))
-    assert result.stop == "gap"
     expected = demo_services.transcoder_keys()
+    for _ in range(20):
+        result = await gather(nc, GatherSpec(GATHER_SUBJECT, b"{}", timeout=3.0))
+        if len(result.replies) == len(expected):
+            break
+    assert result.stop == "gap"
     assert sorted(r.responder or "" for r in result.replies) == sorted(expected)
     assert missing_responders(expected, result.replies) == []
 

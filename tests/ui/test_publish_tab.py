@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -49,15 +51,31 @@ async def watcher(server: LocalNats) -> AsyncIterator[Client]:
     await nc.close()
 
 
-async def collect(nc: Client, subject: str) -> list[Msg]:
+async def collect(nc: Client, subject: str, publisher: Client) -> list[Msg]:
+    """Subscribe on `nc` and return the list that fills with `subject`'s messages.
+
+    Primes first: nats-server can drop the first message published on another connection
+    right after a SUB it has already acknowledged (nats-server#5677), so probes go out from
+    `publisher` until one arrives; probes are not collected.
+    """
     got: list[Msg] = []
+    primed = asyncio.Event()
 
     async def cb(msg: Msg) -> None:
-        got.append(msg)
+        if (msg.headers or {}).get("X-Probe"):
+            primed.set()
+        else:
+            got.append(msg)
 
     await nc.subscribe(subject, cb=cb)
     await nc.flush()
-    return got
+    for _ in range(250):
+        await publisher.publish(subject, b"", headers={"X-Probe": "1"})
+        await publisher.flush()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(primed.wait(), 0.02)
+            return got
+    raise AssertionError(f"subscription on {subject} never received a probe")
 
 
 async def show_tab(app: NatsTuiApp, pilot: Pilot[None], tab_id: str) -> None:
@@ -76,6 +94,11 @@ async def show_tab(app: NatsTuiApp, pilot: Pilot[None], tab_id: str) -> None:
     assert tabs.active == tab_id, f"switch to {tab_id} was undone"
 
 
+def app_nc(tab: PublishTab) -> Client:
+    assert tab.session is not None and tab.session.nc is not None
+    return tab.session.nc
+
+
 async def open_publish(app: NatsTuiApp, pilot: Pilot[None]) -> PublishTab:
     tab = app.query_one(PublishTab)
     await wait_for(lambda: tab.session is not None and tab.session.nc is not None, timeout=10)
@@ -92,10 +115,10 @@ async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
 
 
 async def test_send_with_headers_templates_and_count(server: LocalNats, watcher: Client) -> None:
-    got = await collect(watcher, "ui.pub")
     app = NatsTuiApp(profile=profile_for(server))
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_publish(app, pilot)
+        got = await collect(watcher, "ui.pub", app_nc(tab))
         await type_into(pilot, "#pub-subject", "ui.pub")
         await type_into(pilot, "#pub-count", "3")
         app.query_one("#pub-payload", TextArea).load_text('{"n": {{Count}}}')
@@ -125,10 +148,10 @@ BAD_INPUT = [
 async def test_bad_input_is_a_clear_message_and_connection_stays_up(
     server: LocalNats, watcher: Client
 ) -> None:
-    got = await collect(watcher, "ui.after")
     app = NatsTuiApp(profile=profile_for(server))
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_publish(app, pilot)
+        got = await collect(watcher, "ui.after", app_nc(tab))
         result = app.query_one("#pub-result", Static)
         for subject, payload, headers, needle in BAD_INPUT:
             app.query_one("#pub-subject", Input).value = subject
@@ -151,10 +174,10 @@ async def test_bad_input_is_a_clear_message_and_connection_stays_up(
 
 
 async def test_prefill_binary_and_recall_template(server: LocalNats, watcher: Client) -> None:
-    got = await collect(watcher, "ui.bin")
     app = NatsTuiApp(profile=profile_for(server))
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_publish(app, pilot)
+        got = await collect(watcher, "ui.bin", app_nc(tab))
         # As the Tail tab does it: prefill from another tab, then switch.
         app.action_show_tab("tail")
         await pilot.pause()
@@ -211,13 +234,13 @@ async def test_history_persists_for_saved_profiles(
 
 
 async def test_payload_from_file(server: LocalNats, watcher: Client, tmp_path: Path) -> None:
-    got = await collect(watcher, "ui.file")
     blob = bytes(range(256)) * 4
     path = tmp_path / "payload.bin"
     path.write_bytes(blob)
     app = NatsTuiApp(profile=profile_for(server))
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_publish(app, pilot)
+        got = await collect(watcher, "ui.file", app_nc(tab))
         app.query_one("#pub-subject", Input).value = "ui.file"
         app.query_one("#pub-file", Input).value = str(tmp_path / "missing.bin")
         await pilot.press("ctrl+s")

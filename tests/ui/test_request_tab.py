@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea
 
 from natstui.app import NatsTuiApp
+from natstui.core.requests import GatherSpec, gather, request_once
 from natstui.demo.cluster import LocalNats, start_nats
 from natstui.widgets.request_replies import ReplyTable
 from natstui.widgets.request_tab import RequestTab
@@ -86,9 +87,22 @@ async def show_tab(app: NatsTuiApp, pilot: Pilot[None], tab_id: str) -> None:
     assert tabs.active == tab_id, f"switch to {tab_id} was undone"
 
 
+async def warm(nc: Client) -> None:
+    """Until every responder answers this connection: a just-made subscription can miss the
+    first request published on another connection (nats-server#5677)."""
+    for _ in range(50):
+        stats = await gather(nc, GatherSpec("ui.stats", timeout=1.0, gap=0.2))
+        echo = await request_once(nc, "ui.echo", b"", timeout=1.0)
+        if len(stats.replies) == 4 and echo.outcome == "reply":
+            return
+    raise AssertionError("responders never all answered")
+
+
 async def open_request(app: NatsTuiApp, pilot: Pilot[None]) -> RequestTab:
     tab = app.query_one(RequestTab)
     await wait_for(lambda: tab.session is not None and tab.session.nc is not None, timeout=10)
+    assert tab.session is not None and tab.session.nc is not None
+    await warm(tab.session.nc)
     await show_tab(app, pilot, "request")
     await wait_for(
         lambda: app.focused is app.query_one("#req-subject"), message=f"focus {app.focused}"
