@@ -69,7 +69,7 @@ class ClusterMonitor:
     ) -> None:
         self.session = session
         self.timeout = timeout
-        # gzip replies: ~4.5x fewer bytes (what matters over a VPN at 3 a.m.); on one small
+        # gzip replies: 2-3x fewer bytes (what matters over a VPN at 3 a.m.); on one small
         # machine running every server it costs more server CPU than it saves (performance.md).
         self.compress = compress
         self.builder = SnapshotBuilder(history)

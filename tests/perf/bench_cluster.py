@@ -35,7 +35,7 @@ from natstui.core.monitor_gather import gather
 from natstui.core.monitor_sys import DETAIL_ENDPOINTS
 from natstui.demo.cluster import LocalNats, start_nats
 from natstui.demo.config import demo_options
-from natstui.widgets.cluster_tab import ClusterTab
+from natstui.widgets.cluster_tab import DEFAULT_INTERVAL, ClusterTab
 from tests.helpers import profile_for, wait_for
 
 
@@ -48,7 +48,7 @@ async def in_app(local: LocalNats, refreshes: int) -> dict[str, Any]:
     ended: list[str] = []
     async with app.run_test(size=(200, 60)):
         tab = app.query_one(ClusterTab)
-        tab.set_refresh_interval(0.5)
+        tab.set_refresh_interval(DEFAULT_INTERVAL)  # what users get; polls never overlap
         await wait_for(lambda: tab.refreshes >= 2, 30)  # warm-up: rates need two samples
         seen = tab.refreshes
         while len(gathers) < refreshes:
