@@ -457,3 +457,24 @@ def parse_expected(text: str, baseline: Iterable[str] = ()) -> Expectation:
         return Expectation((), count)
     names = tuple(dict.fromkeys(n for n in text.replace(",", " ").split() if n))
     return Expectation(names, len(names))
+
+
+def expected_from_replies(replies: Iterable[Reply]) -> int | None:
+    """How many replies to expect, when the replies say so themselves.
+
+    `$SYS.REQ.SERVER.PING[.STATSZ]` replies carry `statsz.active_servers`: the number of servers
+    in the system, which is how many should have answered.
+    """
+    best: int | None = None
+    for reply in replies:
+        doc = try_json(reply.data)
+        statsz = doc.get("statsz") if isinstance(doc, dict) else None
+        active = statsz.get("active_servers") if isinstance(statsz, dict) else None
+        if isinstance(active, int) and not isinstance(active, bool) and active > 0:
+            best = max(best or 0, active)
+    return best
+
+
+def is_system_subject(subject: str) -> bool:
+    """`$SYS.` subjects go over the system-account connection when there is one."""
+    return subject.startswith("$SYS.")

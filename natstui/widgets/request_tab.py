@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+from nats.aio.client import Client
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -36,8 +37,10 @@ from natstui.core.requests import (
     RequestError,
     SingleResult,
     check_request_subject,
+    expected_from_replies,
     find_outliers,
     gather,
+    is_system_subject,
     missing_responders,
     parse_expected,
     request_once,
@@ -295,7 +298,7 @@ class RequestTab(MainTab):
 
     @work(exclusive=True, group="request", exit_on_error=False)
     async def _run_single(self, form: RequestForm, spec: GatherSpec) -> None:
-        nc = self.session.nc if self.session is not None else None
+        nc = self._connection_for(spec.subject)
         if nc is None:
             return
         result = await request_once(
@@ -307,7 +310,7 @@ class RequestTab(MainTab):
     async def _run_gather(
         self, form: RequestForm, spec: GatherSpec, names: tuple[str, ...], count: int | None
     ) -> None:
-        nc = self.session.nc if self.session is not None else None
+        nc = self._connection_for(spec.subject)
         if nc is None:
             return
         self._gathered = 0
@@ -321,11 +324,20 @@ class RequestTab(MainTab):
             time.time(),
             gathered=result,
             expected=names,
-            expected_count=count,
+            expected_count=count if count is not None else expected_from_replies(result.replies),
             outliers=outliers,
             missing=tuple(missing_responders(names, result.replies)),
         )
         self.post_message(self.Done(record))
+
+    def _connection_for(self, subject: str) -> Client | None:
+        """`$SYS.` requests go over the system-account connection when the profile has one
+        (the app user would get "no responders"); everything else over the app connection."""
+        if self.session is None:
+            return None
+        if is_system_subject(subject) and self.session.sys_nc is not None:
+            return self.session.sys_nc
+        return self.session.nc
 
     def _note_progress(self, got: int) -> None:
         self._gathered = got  # hot path: only remember; the timer shows it

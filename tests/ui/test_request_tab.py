@@ -147,6 +147,14 @@ async def test_single_reply_no_responders_timeout(server: LocalNats, responders:
         assert app.query_one("#req-summary").has_class("-warning")
         history = app.query_one("#req-history", DataTable)
         assert history.row_count == 3
+
+        # $SYS requests go over the system connection; STATSZ says how many should answer.
+        set_fields(app, subject="$SYS.REQ.SERVER.PING", timeout="3")
+        app.query_one("#req-payload", TextArea).load_text("")  # "hi" is not a valid filter
+        await pilot.press("ctrl+g")
+        await wait_for(lambda: "gather $SYS.REQ.SERVER.PING: 1 reply" in summary(app))
+        assert "expected 1, missing 0" in summary(app)
+        assert str(table.get_row_at(0)[1]) == server.servers[0].name
         assert tab.session is not None and tab.session.nc is not None
         assert tab.session.nc.is_connected
 

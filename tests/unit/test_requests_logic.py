@@ -15,6 +15,7 @@ from natstui.core.requests import (
     Reply,
     RequestError,
     check_request_subject,
+    expected_from_replies,
     find_outliers,
     identify_responder,
     missing_responders,
@@ -169,3 +170,12 @@ def test_parse_expected(
 def test_parse_expected_rejects_zero() -> None:
     with pytest.raises(RequestError, match="at least 1"):
         parse_expected("0")
+
+
+def test_expected_from_statsz_replies() -> None:
+    statsz = [
+        reply(i, {"server": {"name": f"n{i}"}, "statsz": {"active_servers": 3}}) for i in range(2)
+    ]
+    assert expected_from_replies(statsz) == 3
+    assert expected_from_replies([reply(0, {"statsz": {"active_servers": True}})]) is None
+    assert expected_from_replies([reply(0, b"x")]) is None
