@@ -38,6 +38,8 @@ class ServerDetailScreen(Screen[None]):
     ServerDetailScreen #detail-error { height: auto; padding: 0 1; color: $error; }
     ServerDetailScreen #detail-conns { height: 1fr; }
     """
+    # The hidden filter box comes first in the layout: never let it take the first focus.
+    AUTO_FOCUS = "#detail-conns"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
         Binding("s", "cycle_sort", "Sort"),

@@ -235,7 +235,7 @@ def replica_cells(meta: JetStreamMeta, replica: MetaReplica | None) -> list[Cell
     return [
         safe_text(replica.name),
         Text("follower"),
-        status(replica.current, "NO"),
+        Text("yes") if replica.current else Text("NO", MISSING_STYLE),
         Text("YES", MISSING_STYLE) if replica.offline else Text("no"),
         num(fmt.millis(replica.active_ms)),
         num(fmt.count(replica.lag)),

@@ -149,6 +149,9 @@ async def test_drill_down_connections_filter_and_back(cluster: LocalNats) -> Non
         assert isinstance(screen, ServerDetailScreen)
         await wait_for(lambda: screen.page is not None and screen.detail is not None, 5)
         conns = screen.query_one("#detail-conns", DataTable)
+        assert conns.has_focus  # keys go to the screen's bindings, not the hidden filter box
+        shown = {b.binding.description for b in app.active_bindings.values()}
+        assert {"Next page", "Sort", "Filter"} <= shown  # what the footer shows
         # Our own app connection (account APP, user app) is on this server.
         assert "APP" in cell_texts(conns, 2)
         varz = plain(screen.query_one("#detail-varz", Static))
