@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from natstui.core.tail_buffer import TailEntry
 from natstui.core.tail_filters import FilterError, parse_filter
@@ -106,3 +108,23 @@ def test_large_payload_is_not_parsed_for_json_terms() -> None:
     big = b'{"status": "failed", "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
     assert not parse_filter('.status == "failed"').matches(entry(data=big))
     assert parse_filter("failed").matches(entry(data=big))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_any_query_parses_or_explains(query: str) -> None:
+    # Whatever is typed: a filter, or a FilterError with a column inside the query.
+    try:
+        parsed = parse_filter(query)
+    except FilterError as exc:
+        assert 1 <= exc.column <= len(query) + 1
+        return
+    parsed.matches(entry(data=JSON, headers={"A": "b"}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_filters_never_raise_on_any_payload(data: bytes) -> None:
+    queries = ['.a[0].b == "x"', "/a+b/i", "text", 'header:x="y"', "subject:a.>", ". == 1"]
+    for query in queries:
+        parse_filter(query).matches(entry(data=data, headers={"X": "y"}))
