@@ -24,7 +24,7 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from natstui.config import load, save_profile
 from natstui.core.connection import ConnectError, NatsSession
 from natstui.core.profile import Auth, AuthKind, Profile, SecretRef
 from natstui.core.secret import Secret
-from natstui.demo.cluster import LocalNats
+from natstui.demo.cluster import LocalNats, start_nats
 from natstui.demo.config import Credentials
 from natstui.demo.operator import operator_mode
 from natstui.doctor_cli import run_doctor_cli
@@ -58,7 +58,7 @@ from natstui.widgets.cluster_tab import ClusterTab
 from natstui.widgets.request_tab import RequestTab
 from natstui.widgets.services_tab import ServicesTab
 from natstui.widgets.tail_tab import TailTab
-from tests.helpers import MakeNats, password_auth, tls_settings_for, wait_for
+from tests.helpers import password_auth, tls_settings_for, wait_for
 from tests.helpers_screen import screen_text
 
 SIZE = (160, 48)
@@ -80,7 +80,7 @@ class Setup:
     main: LocalNats
     secrets: dict[str, str]  # what -> value
     inline: set[str]  # values the user wrote into the profile file themselves
-    extra: list[Client] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # env vars the profiles refer to
 
     def assert_clean(self, what: str, text: str, allowed: set[str] = frozenset()) -> None:  # type: ignore[assignment]
         for name, value in self.secrets.items():
@@ -93,27 +93,35 @@ def user_auth(user: str, ref: SecretRef) -> Auth:
     return Auth(kind=AuthKind.USER_PASSWORD, user=user, password=ref)
 
 
-@pytest.fixture
-async def setup(
-    make_nats: MakeNats, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Setup]:
-    main = make_nats(credentials=Credentials(app_password=INLINE_PW, sys_password=SYS_PW))
-    token_node = make_nats(auth_config=f'authorization {{ token: "{TOKEN}" }}')
+@pytest.fixture(scope="module")
+def servers(nats_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
+    """One server per auth mode and the profile file, shared by the module's tests."""
+    tmp = tmp_path_factory.mktemp("secrets")
+    started: list[LocalNats] = []
+
+    def start(**options: Any) -> LocalNats:
+        started.append(start_nats(binary=nats_bin, **options))
+        return started[-1]
+
+    try:
+        yield make_setup(tmp, start)
+    finally:
+        for local in started:
+            local.stop()
+
+
+def make_setup(tmp: Path, start: Callable[..., LocalNats]) -> Setup:
+    main = start(credentials=Credentials(app_password=INLINE_PW, sys_password=SYS_PW))
+    token_node = start(auth_config=f'authorization {{ token: "{TOKEN}" }}')
     op = operator_mode()
-    operator_node = make_nats(auth_config=op.auth_config)
+    operator_node = start(auth_config=op.auth_config)
     seed = nkeys.encode_seed(bytes(range(32)), nkeys.PREFIX_BYTE_USER)
     nkey_public = nkeys.from_seed(seed).public_key.decode()
-    nkey_node = make_nats(auth_config=f"accounts {{ APP: {{ users: [{{nkey: {nkey_public}}}] }} }}")
-
-    monkeypatch.setenv(SYS_ENV, SYS_PW)
-    monkeypatch.setenv(NKEY_ENV, seed.decode())
-    data_dir = tmp_path / "data"
-    monkeypatch.setenv("NATSTUI_DATA_DIR", str(data_dir))
-    creds = tmp_path / "keys" / "app.creds"
+    nkey_node = start(auth_config=f"accounts {{ APP: {{ users: [{{nkey: {nkey_public}}}] }} }}")
+    creds = tmp / "keys" / "app.creds"
     creds.parent.mkdir()
     creds.write_text(op.app_user.creds_text())
-    config = tmp_path / "config" / "config.toml"
-
+    config = tmp / "config" / "config.toml"
     base = Profile(name="x", servers=tuple(main.client_urls), monitor_urls=tuple(main.http_urls))
     profiles = [
         replace(
@@ -154,12 +162,20 @@ async def setup(
         "creds JWT": op.app_user.jwt,
         "nkey seed (env)": seed.decode(),
     }
-    result = Setup(
-        config, data_dir, tmp_path / "export.jsonl", main, secrets, {INLINE_PW, WRONG_PW, TOKEN}
-    )
-    result.extra = await responders(main)
-    yield result
-    for nc in result.extra:
+    env = {SYS_ENV: SYS_PW, NKEY_ENV: seed.decode(), "NATSTUI_DATA_DIR": str(tmp / "data")}
+    inline = {INLINE_PW, WRONG_PW, TOKEN}
+    return Setup(config, tmp / "data", tmp / "export.jsonl", main, secrets, inline, env)
+
+
+@pytest.fixture
+async def setup(servers: Setup, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Setup]:
+    """The shared servers plus this test's env (secrets in env vars) and responders."""
+    for name, value in servers.env.items():
+        monkeypatch.setenv(name, value)
+    servers.export.unlink(missing_ok=True)
+    extra = await responders(servers.main)
+    yield servers
+    for nc in extra:
         await nc.close()
 
 
