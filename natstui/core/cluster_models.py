@@ -83,6 +83,8 @@ class GatewayLink:
     in_msgs: int = 0
     out_msgs: int = 0
     missing: bool = False
+    in_msgs_rate: float | None = None
+    out_msgs_rate: float | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from natstui.core.cluster_models import (
@@ -86,7 +86,7 @@ class SnapshotBuilder:
             source=info.source,
             servers=tuple(sorted(rows, key=_row_order)),
             routes=tuple(self._routes(by_name, groups, info.now)),
-            gateways=tuple(_gateways(by_name.values(), self.known)),
+            gateways=tuple(self._gateway_rates(_gateways(by_name.values(), self.known), info.now)),
             leafs=tuple(_leafs(by_name.values())),
             jetstream=_jetstream(by_name.values()),
             missing_servers=tuple(missing),
@@ -154,6 +154,23 @@ class SnapshotBuilder:
             None if value is None else self.rates.update((key, name), value, now)
             for name, value in zip(COUNTERS, counters, strict=True)
         )
+
+    def _gateway_rates(self, links: list[GatewayLink], now: float) -> list[GatewayLink]:
+        """Add msgs/s to each connected gateway link (a stuck gateway shows 0/s)."""
+        out = []
+        for link in links:
+            if link.missing:
+                out.append(link)
+                continue
+            key = (link.server, "gw", link.direction, link.remote_cluster)
+            out.append(
+                replace(
+                    link,
+                    in_msgs_rate=self.rates.update((*key, "in"), link.in_msgs, now),
+                    out_msgs_rate=self.rates.update((*key, "out"), link.out_msgs, now),
+                )
+            )
+        return out
 
     # --- routes -----------------------------------------------------------------------------
     def _routes(

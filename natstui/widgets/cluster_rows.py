@@ -170,8 +170,8 @@ GATEWAY_HEADERS = (
     "Conns",
     "RTT",
     "Pending",
-    "Msgs in",
-    "Msgs out",
+    "Msgs in/s",
+    "Msgs out/s",
     "Status",
 )
 
@@ -185,8 +185,8 @@ def gateway_cells(link: GatewayLink) -> list[Cell]:
         num(str(link.connections)),
         num(fmt.millis(link.rtt_ms)),
         num(fmt.size(link.pending_bytes), WARN_STYLE if link.pending_bytes else ""),
-        num(fmt.count(link.in_msgs)),
-        num(fmt.count(link.out_msgs)),
+        num(fmt.rate(link.in_msgs_rate)),
+        num(fmt.rate(link.out_msgs_rate)),
         status(not link.missing),
     ]
 

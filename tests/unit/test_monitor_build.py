@@ -149,6 +149,7 @@ def test_gateways_outbound_expected_to_every_other_cluster() -> None:
     assert set(out) == {("eu-1", "ap"), ("eu-1", "us"), ("us-1", "eu")}
     assert out[("eu-1", "ap")].missing and out[("eu-1", "ap")].configured
     assert not out[("eu-1", "us")].missing and out[("eu-1", "us")].rtt_ms == pytest.approx(1.0)
+    assert out[("eu-1", "us")].in_msgs_rate is None  # first sample
     inbound = [g for g in snap.gateways if g.direction == "inbound"]
     assert {(g.server, g.remote_cluster, g.connections) for g in inbound} == {
         ("eu-1", "us", 1),
@@ -218,3 +219,16 @@ def test_http_source_does_not_expect_unlisted_route_peers() -> None:
     # A listed server that stops answering is still missing.
     snap = builder.build([], RefreshInfo(source="http", now=2.0, expect_route_peers=False))
     assert snap.missing_servers == ("a",)
+
+
+def test_gateway_rates_over_refreshes() -> None:
+    builder = SnapshotBuilder()
+
+    def at(msgs: int) -> list[ServerReport]:
+        gw = gatewayz("eu", ("us",), ())
+        gw["outbound_gateways"]["us"]["connection"] = {"in_msgs": 0, "out_msgs": msgs}
+        return [report("eu-1", "eu", gateway=gw)]
+
+    builder.build(at(100), info(1.0))
+    link = builder.build(at(400), info(4.0)).gateways[0]
+    assert link.out_msgs_rate == pytest.approx(100.0) and link.in_msgs_rate == pytest.approx(0.0)
