@@ -42,7 +42,8 @@ FOLLOW_REPAINT = 0.1
 _TIME = Style(color="bright_black")
 _SUBJECT = Style(color="cyan")
 _META = Style(color="yellow")
-_CURSOR = Style(reverse=True)
+_CURSOR = Style(bgcolor="#0f4c81", bold=True)  # one flat bar, whatever the column colours
+_CURSOR_BLURRED = Style(bgcolor="grey23")
 
 
 def clip(text: str, width: int) -> str:
@@ -164,7 +165,7 @@ class TailList(ScrollView, can_focus=True):
             strip = row_strip(entry, width)
             self._cache[key] = strip
         if row == self.cursor:
-            return strip.apply_style(_CURSOR if self.has_focus else Style(bgcolor="grey23"))
+            return strip.apply_style(_CURSOR if self.has_focus else _CURSOR_BLURRED)
         return strip
 
     # --- cursor -----------------------------------------------------------------------------

@@ -34,13 +34,13 @@ def status_text(counters: TailCounters, view: ViewStatus) -> Text:
         text.append(" ● FOLLOWING ", style="bold black on green")
     else:
         text.append(" ❚❚ PAUSED ", style="bold black on yellow")
-        text.append(f" +{view.new_while_paused:,} new (f: follow)", style="bold yellow")
+        text.append(f" +{view.new_while_paused:,} new (f)", style="bold yellow")
     text.append(f"  received {counters.received:,}")
-    text.append(f"  rate 1s {_rate(counters.rate_1s)} 10s {_rate(counters.rate_10s)}")
-    text.append(f"  buffer {counters.buffered:,} msgs {format_size(counters.buffered_bytes)}")
+    text.append(f"  1s {_rate(counters.rate_1s)} 10s {_rate(counters.rate_10s)}")
+    text.append(f"  buffer {counters.buffered:,}/{format_size(counters.buffered_bytes)}")
     text.append(f"  evicted {counters.evicted:,}", style="yellow" if counters.evicted else "")
     slow_style = "bold red" if counters.slow_consumers else ""
-    text.append(f"  dropped (slow consumer) {counters.slow_consumers:,}", style=slow_style)
+    text.append(f"  slow-consumer drops {counters.slow_consumers:,}", style=slow_style)
     if view.filtered:
         text.append(f"  filter: {view.matched:,} match / {view.scanned:,} scanned", "cyan")
         if view.scanning:

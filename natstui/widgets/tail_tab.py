@@ -68,9 +68,9 @@ class TailTab(MainTab):
         Binding("d", "toggle_detail", "Detail"),
         Binding("e", "export", "Export"),
         Binding("c", "copy_payload", "Copy payload"),
-        Binding("y", "copy_subject", "Copy subject"),
+        Binding("y", "copy_subject", "Copy subject", show=False),
         Binding("r", "republish", "Re-publish"),
-        Binding("ctrl+l", "clear_buffer", "Clear buffer"),
+        Binding("ctrl+l", "clear_buffer", "Clear buffer", show=False),
         Binding("escape", "focus_list", "To list", show=False),
     ]
 
