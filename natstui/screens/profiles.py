@@ -118,6 +118,14 @@ class ProfilesScreen(Screen[Profile | None]):
 
     def on_mount(self) -> None:
         self._run_io(lambda: "")
+        self._take_focus()
+
+    def _take_focus(self) -> None:
+        # Pushed while the main screen is still mounting, this screen can inherit a focus
+        # pointing into the screen below (its tabs): keys would then never reach us.
+        focused = self.focused
+        if focused is None or focused.screen is not self:
+            self.query_one(DataTable).focus()
 
     # --- file work in a thread -------------------------------------------------------------
     def _run_io(self, operation: Callable[[], str]) -> None:
@@ -137,6 +145,7 @@ class ProfilesScreen(Screen[Profile | None]):
     def _show_store(self, event: StoreLoaded) -> None:
         self.loaded = event.loaded
         self._fill_table(event.loaded, event.last_used)
+        self._take_focus()
         self._show_problems(event.loaded)
         if event.note:
             self.notify(printable(event.note), timeout=4, markup=False)

@@ -48,6 +48,11 @@ async def test_lists_profiles_and_connects(nats_single: LocalNats, tmp_path: Pat
     async with app.run_test(size=SIZE) as pilot:
         screen = await profiles_screen(app)
         assert table_names(screen) == ["local", "other"]
+        # Keys reach the list at once (the screen must own the focus, not the tabs below it).
+        await pilot.press("down")
+        await wait_for(lambda: screen.selected_name() == "other")
+        await pilot.press("up")
+        await wait_for(lambda: screen.selected_name() == "local")
         await pilot.press("enter")
         await wait_for(lambda: app.session is not None and app.session.state.status == "connected")
         assert app.session is not None and app.session.profile.name == "local"
