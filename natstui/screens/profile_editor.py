@@ -64,7 +64,7 @@ class ProfileEditor(Screen[EditResult | None]):
     ProfileEditor VerticalScroll { padding: 0 1; }
     ProfileEditor .section { text-style: bold; margin-top: 1; color: $accent; }
     ProfileEditor Horizontal { height: auto; }
-    ProfileEditor .field-label { width: 18; padding-top: 1; }
+    ProfileEditor .field-label { width: 24; padding-top: 1; }
     ProfileEditor Input { width: 1fr; }
     ProfileEditor Select { width: 22; }
     ProfileEditor Input.invalid { border: tall $error; }

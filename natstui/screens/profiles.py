@@ -39,7 +39,8 @@ from natstui.screens.doctor import DoctorScreen
 from natstui.screens.profile_editor import EditResult, ProfileEditor
 from natstui.widgets.safe import safe_text
 
-COLUMNS = ("Name", "Servers", "Auth", "TLS", "Last used", "Description")
+# Short columns first: long server lists and descriptions run off to the right.
+COLUMNS = ("Name", "Auth", "TLS", "Last used", "Servers", "Description")
 
 
 def profile_row(
@@ -53,10 +54,10 @@ def profile_row(
             tls += " +client cert"
     return (
         profile.name,
-        ", ".join(profile.servers),
         profile.auth.summary(),
         tls,
         ago(last_used, now),
+        ", ".join(profile.servers),
         profile.description,
     )
 
@@ -79,6 +80,7 @@ class ProfilesScreen(Screen[Profile | None]):
     ProfilesScreen #profiles-errors { height: auto; padding: 0 1; color: $error; }
     ProfilesScreen #profiles-errors.empty { display: none; }
     ProfilesScreen #profiles-empty { height: auto; padding: 1 2; }
+    ProfilesScreen #profiles-empty.hidden { display: none; }
     ProfilesScreen DataTable { height: 1fr; }
     """
 
@@ -164,11 +166,8 @@ class ProfilesScreen(Screen[Profile | None]):
         if selected in names:
             table.move_cursor(row=names.index(selected))
         empty = self.query_one("#profiles-empty", Static)
-        empty.update(
-            ""
-            if names
-            else "No saved profiles. Press n for a new one, i to import natscli contexts."
-        )
+        empty.update("No saved profiles. Press n for a new one, i to import natscli contexts.")
+        empty.set_class(bool(names), "hidden")
 
     def _show_problems(self, loaded: LoadedConfig) -> None:
         box = self.query_one("#profiles-errors", Static)

@@ -60,8 +60,8 @@ async def test_lists_profiles_and_connects(nats_single: LocalNats, tmp_path: Pat
         await pilot.press("ctrl+o")
         screen = await profiles_screen(app)
         table: DataTable[str] = screen.query_one(DataTable)
-        assert [str(c) for c in table.get_row_at(0)][4] == "just now"
-        assert [str(c) for c in table.get_row_at(1)][4] == "never"
+        assert [str(c) for c in table.get_row_at(0)][3] == "just now"
+        assert [str(c) for c in table.get_row_at(1)][3] == "never"
 
 
 async def test_new_profile_validates_as_you_type_and_saves(tmp_path: Path) -> None:
