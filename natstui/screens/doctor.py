@@ -23,11 +23,12 @@ MARKS = {True: ("✓ PASS", "bold green"), False: ("✗ FAIL", "bold red"), None
 def render_step(step: Step) -> Text:
     """One step as safe text: mark, name, target, detail, and the fix when it failed."""
     mark, style = MARKS[step.ok]
-    text = Text(f"{mark} ", style=style)
+    text = Text()
+    text.append(f"{mark} ", style=style)  # Text(style=...) would colour the whole line
     text.append_text(safe_text(f"{step.name:<14} {step.target}  ", "bold"))
     text.append_text(safe_text(step.detail))
     if step.ok is False and step.fix:
-        text.append("\n       fix: ", style="yellow")
+        text.append("\n       fix: ", style="bold yellow")
         text.append_text(safe_text(step.fix))
     return text
 
@@ -69,6 +70,7 @@ class DoctorScreen(ModalScreen[None]):
             yield Static(safe_text(f"Doctor: {self.profile.name}", "bold"))
             yield VerticalScroll(id="doctor-steps")
             yield Static("running…", id="doctor-summary")
+            yield Static("r run again · esc close", id="doctor-keys")
 
     def on_mount(self) -> None:
         self.diagnose()

@@ -108,7 +108,9 @@ class ProfilesScreen(Screen[Profile | None]):
         return self.path or config_path(None)
 
     def compose(self) -> ComposeResult:
-        yield Static(safe_text(f"Profiles — {self.store_path}"), id="profiles-file")
+        yield Static(
+            safe_text(f"Profiles — {self.store_path} — Enter connects"), id="profiles-file"
+        )
         yield Static("", id="profiles-errors", classes="empty")
         table: DataTable[str] = DataTable(
             id="profiles-table", cursor_type="row", zebra_stripes=True
