@@ -4,7 +4,8 @@ scanned.
 Secrets: an inline password and an inline token in the profile file, a system password from an
 env var (`password_env`), a `.creds` file (operator-mode JWT + seed), an nkey seed from an env
 var, and a wrong inline password. With them the real app connects to real servers (one per auth
-mode) and is driven through every screen: profiles list and editor, the connect-error dialog
+mode) and is driven through every screen: profiles list and editor (saved unchanged: references must
+stay references), the connect-error dialog
 and the doctor, Cluster (refresh, drill-down), Tail (live messages, JSONL export), Publish,
 Request (single and scatter-gather), Services (refresh), help, the command palette, the
 profiles screen from the main screen, and a switch to each of the other profiles.
@@ -203,8 +204,8 @@ async def responders(main: LocalNats) -> list[Client]:
 class Driver:
     """Keeps every capture and notification while the test walks through the app."""
 
-    def __init__(self, app: NatsTuiApp, pilot: Pilot[None]) -> None:
-        self.app, self.pilot = app, pilot
+    def __init__(self, app: NatsTuiApp, pilot: Pilot[None], config: Path) -> None:
+        self.app, self.pilot, self.config = app, pilot, config
         self.seen: dict[str, str] = {}
         self.notes: list[str] = []
         original = app.notify
@@ -271,8 +272,12 @@ async def walk_profiles_and_errors(d: Driver) -> None:
         await d.pilot.press("e")
         await wait_for(lambda: isinstance(d.app.screen, ProfileEditor))
         await d.capture(f"editor {name}")
-        await d.pilot.press("escape")
+        # Saving unchanged must keep references as references (no resolved secret written).
+        before = d.config.stat().st_mtime_ns
+        await d.pilot.press("ctrl+s" if name in ("inline", "nkey") else "escape")
         await d.profiles_screen()
+        if name in ("inline", "nkey"):
+            await wait_for(lambda b=before: d.config.stat().st_mtime_ns != b, message="saved")
     await d.pick("wrong")
     await d.pilot.press("enter")
     modal = await wait_for(lambda: isinstance(d.app.screen, ConnectErrorScreen) and d.app.screen)
@@ -375,7 +380,7 @@ async def test_no_secret_anywhere_the_app_shows_or_writes(
     s = setup
     app = NatsTuiApp(config_path=s.config)
     async with app.run_test(size=SIZE) as pilot:
-        d = Driver(app, pilot)
+        d = Driver(app, pilot, s.config)
         await walk_profiles_and_errors(d)
         await walk_main_tabs(d, s)
         await walk_other_auth_modes(d)
@@ -401,6 +406,8 @@ def check_written_files(s: Setup) -> None:
     """Every file natstui wrote; the profile file may hold only what the user put inline."""
     written = [p for p in (*s.config.parent.rglob("*"), *s.data_dir.rglob("*")) if p.is_file()]
     assert s.config in written and any(p.parent == s.data_dir for p in written)
+    config = s.config.read_text()
+    assert SYS_ENV in config and NKEY_ENV in config, "a saved profile lost its env reference"
     for path in written:
         allowed = s.inline if path == s.config else set()
         s.assert_clean(f"file {path.name}", path.read_text(errors="replace"), allowed)
