@@ -6,6 +6,7 @@ import stat
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from natstui.app import NatsTuiApp
@@ -222,3 +223,27 @@ async def test_editor_auth_kind_switch_and_secret_references(tmp_path: Path) -> 
     auth = load(path).profiles["tokened"].auth
     assert auth.kind is AuthKind.TOKEN and auth.token.env == "TOKEN_VAR"
     assert 'token_env = "TOKEN_VAR"' in path.read_text()
+
+
+async def test_import_natscli_contexts_from_the_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    xdg = tmp_path / "xdg"
+    folder = xdg / "nats" / "context"
+    folder.mkdir(parents=True)
+    (folder / "ngs.json").write_text(
+        json.dumps({"url": "tls://connect.ngs.example:4222", "creds": "~/.nats/ngs.creds"})
+    )
+    (folder / "broken.json").write_text("{")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    path = tmp_path / "config.toml"
+    app = NatsTuiApp(config_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await profiles_screen(app)
+        await pilot.press("i")
+        await wait_for(lambda: table_names(screen) == ["ngs"])
+        note = " ".join(str(n.message) for n in app._notifications)
+        assert "imported ngs" in note and "could not read broken" in note
+    assert load(path).profiles["ngs"].auth.creds.file == "~/.nats/ngs.creds"
