@@ -4,11 +4,11 @@ scanned.
 Secrets: an inline password and an inline token in the profile file, a system password from an
 env var (`password_env`), a `.creds` file (operator-mode JWT + seed), an nkey seed from an env
 var, and a wrong inline password. With them the real app connects to real servers (one per auth
-mode) and is driven through every screen: profiles list and editor (saved unchanged: references must
-stay references), the connect-error dialog
-and the doctor, Cluster (refresh, drill-down), Tail (live messages, JSONL export), Publish,
-Request (single and scatter-gather), Services (refresh), help, the command palette, the
-profiles screen from the main screen, and a switch to each of the other profiles.
+mode) and is driven through every screen: the profiles list and editor (saved unchanged:
+references must stay references), the connect-error dialog and the doctor, Cluster (refresh,
+drill-down), Tail (live messages, JSONL export), Publish, Request (single and scatter-gather),
+Services (refresh), help, the command palette, the profiles screen from the main screen, and a
+switch to each of the other profiles.
 
 Then everything natstui showed or wrote is searched for every secret: a capture of every
 screen (text and SVG), all notifications, the exported file, every file natstui wrote in its
