@@ -14,6 +14,9 @@ is on, kill all three and bring them back. Through all of it:
 - the tail's counters add up: received = buffered + evicted, received + dropped <= published,
   no message twice, and outside the fault windows the app and a second raw nats-py subscriber
   both got every single message (both may lose in-flight messages only while a fault is open).
+
+A second, shorter scenario runs the node kill on a TLS cluster: the link must come back as
+verified TLS (never plaintext) and everything above still holds.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
 from natstui.app import NatsTuiApp
+from natstui.core.connection import tls_context
 from natstui.demo.cluster import LocalNats
 from natstui.widgets.cluster_tab import ClusterTab
 from natstui.widgets.request_tab import RequestTab
@@ -59,6 +63,7 @@ async def _quiet(_: Exception) -> None:
 async def connect_raw(local: LocalNats, first: int = 0) -> Client:
     """A plain nats-py client of the app account, trying server `first` first, reconnecting."""
     urls = local.client_urls[first:] + local.client_urls[:first]
+    tls = tls_context(profile_for(local))  # the run's CA when the cluster uses TLS
     return await nats.connect(
         urls,
         user=local.app_user,
@@ -67,6 +72,7 @@ async def connect_raw(local: LocalNats, first: int = 0) -> Client:
         reconnect_time_wait=0.2,
         max_reconnect_attempts=-1,
         error_cb=_quiet,
+        **({"tls": tls} if tls is not None else {}),
     )
 
 
@@ -335,17 +341,31 @@ async def collect_app_seqs(tab: TailTab, seen: Seen) -> None:
         await asyncio.sleep(0.05)  # a poll of the buffer, not a synchronisation
 
 
+Traffic = tuple[LocalNats, Publisher, Seen]
+
+
 @pytest.fixture
-async def traffic(make_nats: MakeNats) -> AsyncIterator[tuple[LocalNats, Publisher, Seen]]:
-    local = make_nats(servers=3)
-    seen = Seen()
-    raw = await raw_subscriber(local, seen)
-    helpers = await responders(local)
-    publisher = Publisher(await connect_raw(local, first=2))
-    yield local, publisher, seen
-    if publisher.task is not None:
-        publisher.task.cancel()
-    for nc in (raw, publisher.nc, *helpers):
+async def make_traffic(make_nats: MakeNats) -> AsyncIterator[Callable[..., Awaitable[Traffic]]]:
+    """Start a 3-node cluster (with `make_nats` options) plus publisher, raw subscriber and
+    responders; everything is closed at teardown."""
+    clients: list[Client] = []
+    publishers: list[Publisher] = []
+
+    async def make(**options: Any) -> Traffic:
+        local = make_nats(servers=3, **options)
+        seen = Seen()
+        clients.append(await raw_subscriber(local, seen))
+        clients.extend(await responders(local))
+        publisher = Publisher(await connect_raw(local, first=2))
+        publishers.append(publisher)
+        clients.append(publisher.nc)
+        return local, publisher, seen
+
+    yield make
+    for publisher in publishers:
+        if publisher.task is not None:
+            publisher.task.cancel()
+    for nc in clients:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(nc.close(), 2.0)
 
@@ -364,9 +384,9 @@ def fill_request_form(app: NatsTuiApp) -> None:
 
 @pytest.mark.timeout(120)
 async def test_app_survives_kills_lame_duck_and_full_restart(
-    traffic: tuple[LocalNats, Publisher, Seen], monkeypatch: pytest.MonkeyPatch
+    make_traffic: Callable[..., Awaitable[Traffic]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    local, publisher, raw = traffic
+    local, publisher, raw = await make_traffic()
     monkeypatch.setenv("NATSTUI_TAIL_MAX_MESSAGES", str(BUFFER_CAP))
     app = NatsTuiApp(profile=profile_for(local, subscriptions=(SUBJECT,)))
     async with app.run_test(size=SIZE) as pilot:
@@ -377,6 +397,26 @@ async def test_app_survives_kills_lame_duck_and_full_restart(
         await lame_duck(h)
         await restart_everything(h)
         await finish(h)
+    assert app._exception is None
+
+
+@pytest.mark.timeout(90)
+async def test_tls_cluster_failover_keeps_tls_and_the_tail(
+    make_traffic: Callable[..., Awaitable[Traffic]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over TLS (the production case): the app's node dies; the link comes back verified TLS,
+    not plaintext, and the tail, polling and gathers carry on."""
+    local, publisher, raw = await make_traffic(tls=True)
+    monkeypatch.setenv("NATSTUI_TAIL_MAX_MESSAGES", str(BUFFER_CAP // 3))  # a shorter run
+    app = NatsTuiApp(profile=profile_for(local, subscriptions=(SUBJECT,)))
+    async with app.run_test(size=SIZE) as pilot:
+        h = Harness(app, pilot, local, publisher, raw, Seen())
+        await start(h)
+        assert "TLS TLSv1." in bar(app) and "PLAINTEXT" not in bar(app)
+        await kill_and_restart(h, h.app_index(), "kill the app's TLS node")
+        await wait_for(lambda: "TLS TLSv1." in bar(app), message="TLS shown after reconnect")
+        assert "PLAINTEXT" not in bar(app) and "UNVERIFIED" not in bar(app)
+        await finish(h, windows=2, reconnected=1)
     assert app._exception is None
 
 
@@ -475,7 +515,7 @@ async def restart_everything(h: Harness) -> None:
     h.assert_healthy_screen("after the full restart")
 
 
-async def finish(h: Harness) -> None:
+async def finish(h: Harness, *, windows: int = 5, reconnected: int = 3) -> None:
     await h.publisher.stop()
     end = await h.drained()
     h.calm.append((h.calm_from, end))
@@ -500,12 +540,12 @@ async def finish(h: Harness) -> None:
         assert set(seen.seqs) <= set(range(h.publisher.next_seq)) - set(h.publisher.failed)
     # Outside the fault windows, both got every message.
     app_set, raw_set = set(h.in_app.seqs), set(h.raw.seqs)
-    assert len(h.calm) == 5
+    assert len(h.calm) == windows
     for start, stop in h.calm:
         window = set(range(start, stop + 1)) - set(h.publisher.failed)
         assert window <= app_set, f"app lost {sorted(window - app_set)[:10]} in a calm window"
         assert window <= raw_set, f"raw lost {sorted(window - raw_set)[:10]} in a calm window"
-    assert reconnects(h.app) >= 3
+    assert reconnects(h.app) >= reconnected
     h.assert_healthy_screen("at the end")
     windows = [(a[1] + 1, b[0] - 1) for a, b in zip(h.calm, h.calm[1:], strict=False)]
     for lo, hi in windows:
