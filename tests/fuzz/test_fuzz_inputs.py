@@ -1,5 +1,6 @@
 """Fuzz what operators type: subjects, queue groups, the tail's subscribe line, header lines,
-payload templates, the publish form, the request form's numbers and expectations, buffer sizes.
+payload templates, the publish form, the request form's numbers and expectations, buffer sizes,
+the `NATS_*` environment layer and the Cluster refresh interval.
 
 Each input either comes out valid, with the property that makes it safe to send (no white space
 or control character reaches a protocol line, wildcards only where NATS allows them), or is
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from natstui.core.headers import MAX_HEADER_BYTES, HeaderError, parse_headers
+from natstui.core.profile import Profile
 from natstui.core.publish import PublishError, PublishForm, prepare_publish
 from natstui.core.requests import RequestError, check_request_subject, parse_expected
 from natstui.core.subjects import (
@@ -30,6 +32,9 @@ from natstui.core.subjects import (
 )
 from natstui.core.tail_buffer import limits_from_env, parse_size
 from natstui.core.templates import MAX_RANDOM, RenderContext, TemplateError, compile_template
+from natstui.overrides import apply, from_env
+from natstui.profile_toml import FieldError
+from natstui.widgets.cluster_interval import MAX_INTERVAL, MIN_INTERVAL, parse_interval
 from natstui.widgets.tail_subs import parse_subscription
 
 FUZZ = settings(
@@ -250,3 +255,42 @@ def test_buffer_size_settings(text: str) -> None:
     )
     assert count >= 1 and size >= 1
     assert all(isinstance(p, str) and p for p in problems)
+
+
+ENV_NAMES = ("NATS_URL", "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_CREDS", "NATS_CA")
+
+
+@FUZZ
+@given(
+    st.dictionaries(
+        st.sampled_from(ENV_NAMES),
+        SUBJECTISH
+        | ANY_TEXT
+        | st.sampled_from(["nats://a:1,tls://b:2", "nats://u:p@h:1", "http://x", ",", "h:99999"]),
+        max_size=4,
+    )
+)
+def test_nats_environment_layer(env: dict[str, str]) -> None:
+    """`NATS_*` variables over a profile: applied, or refused with the field that is wrong."""
+    try:
+        layer = from_env(env)
+    except FieldError as exc:
+        assert exc.field and exc.message
+        return
+    profile = apply(Profile(name="p"), layer)
+    assert profile.servers
+    if env.get("NATS_PASSWORD"):
+        secret = "env-SECRET-31337"
+        shown = repr(apply(Profile(name="p"), from_env({**env, "NATS_PASSWORD": secret})))
+        assert secret not in shown, "the env password was copied into the profile"
+
+
+@FUZZ
+@given(ANY_TEXT | st.sampled_from(["2", "0.5s", " 5 S", "nan", "inf", "1e400", "-1", "0x10"]))
+def test_cluster_refresh_interval(text: str) -> None:
+    try:
+        seconds = parse_interval(text)
+    except ValueError as exc:
+        assert str(exc)
+        return
+    assert MIN_INTERVAL <= seconds <= MAX_INTERVAL
