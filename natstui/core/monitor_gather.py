@@ -7,12 +7,14 @@ request with that inbox as reply subject and collects. It stops:
 - when no reply came for an adaptive gap after the last one (`"gap"`): the fallback when the
   expected count is unknown or a server is gone. The gap is at least `min_gap` and at least
   twice the time the first reply took, so a slow (WAN) link does not cut the gather short;
-- at the overall deadline (`"timeout"`), or at once on a 503 status (`"no-responders"`).
+- at the overall deadline (`"timeout"`), at once on a 503 status (`"no-responders"`), or
+  when the connection drops (`"disconnected"`, noticed within `LINK_CHECK`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +22,11 @@ from typing import Literal
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 
-EndedBy = Literal["expected", "gap", "timeout", "no-responders"]
+EndedBy = Literal["expected", "gap", "timeout", "no-responders", "disconnected"]
+# How often a gather with nothing arriving checks that its connection is still up.
+LINK_CHECK = 0.25
 GZIP_HEADERS = {"Accept-Encoding": "gzip"}
 
 
@@ -92,21 +97,25 @@ async def gather(
     try:
         headers = GZIP_HEADERS if compress else None
         await nc.publish(subject, body, reply=sub.subject, headers=headers)
-        ended = await _wait(collector, start, timeout, min_gap)
+        ended = await _wait(collector, start, timeout, min_gap, nc)
     finally:
-        await sub.unsubscribe()
+        # On a dropped connection the UNSUB may fail; the subscription is gone with it.
+        with contextlib.suppress(NatsError):
+            await sub.unsubscribe()
     return GatherResult(
         tuple(collector.replies), time.monotonic() - start, ended, collector.expected
     )
 
 
-async def _wait(c: _Collector, start: float, timeout: float, min_gap: float) -> EndedBy:
+async def _wait(c: _Collector, start: float, timeout: float, min_gap: float, nc: Client) -> EndedBy:
     deadline = start + timeout
     while True:
         if c.no_responders and not c.replies:
             return "no-responders"
         if c.expected is not None and len(c.replies) >= c.expected:
             return "expected"
+        if not nc.is_connected:
+            return "disconnected"  # no reply can come back: don't wait out the deadline
         now = time.monotonic()
         wait = deadline - now
         if wait <= 0:
@@ -116,6 +125,7 @@ async def _wait(c: _Collector, start: float, timeout: float, min_gap: float) -> 
             if gap_end <= now:
                 return "gap"
             wait = min(wait, gap_end - now)
+        wait = min(wait, LINK_CHECK)
         c.arrived.clear()
         try:
             await asyncio.wait_for(c.arrived.wait(), wait)

@@ -156,7 +156,7 @@ def _absorb(result: SystemGather, endpoint: str, got: GatherResult) -> None:
 
 def _worst(reasons: list[str]) -> str:
     """The least happy way any of the gathers ended, for the status line and benchmarks."""
-    for reason in ("timeout", "gap", "no-responders"):
+    for reason in ("disconnected", "timeout", "gap", "no-responders"):
         if reason in reasons:
             return reason
     return "expected"
