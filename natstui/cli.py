@@ -73,14 +73,21 @@ def build_profiles_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", metavar="FILE", help="profile file (default: $NATSTUI_CONFIG)")
     sub = parser.add_subparsers(dest="command", required=True)
-    listing = sub.add_parser("list", help="list saved profiles")
+    listing = sub.add_parser("list", help="list saved profiles", allow_abbrev=False)
     listing.add_argument("--json", action="store_true", help="machine-readable output")
-    show = sub.add_parser("show", help="show one profile (secrets masked)")
+    show = sub.add_parser("show", help="show one profile (secrets masked)", allow_abbrev=False)
     show.add_argument("name")
     show.add_argument("--json", action="store_true", help="machine-readable output")
-    imp = sub.add_parser("import-nats-contexts", help="import natscli contexts as profiles")
+    imp = sub.add_parser(
+        "import-nats-contexts", help="import natscli contexts as profiles", allow_abbrev=False
+    )
     imp.add_argument("names", nargs="*", metavar="NAME", help="contexts to import (default: all)")
     imp.add_argument("--replace", action="store_true", help="overwrite profiles of the same name")
+    for command in (listing, show, imp):
+        # Also accepted after the subcommand; SUPPRESS keeps a value given before it.
+        command.add_argument(
+            "--config", metavar="FILE", default=argparse.SUPPRESS, help="profile file"
+        )
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,14 @@ def test_import_nats_contexts(
     assert load(store).profiles["prod"] == STORED
     assert main(["profiles", "import-nats-contexts", "prod", "--replace"]) == 0
     assert load(store).profiles["prod"].servers == ("nats://other:4222",)
+
+
+def test_config_flag_before_or_after_the_subcommand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "elsewhere.toml"
+    save_profile(path, replace(STORED, name="elsewhere"))
+    assert main(["profiles", "--config", str(path), "list"]) == 0
+    assert main(["profiles", "list", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("elsewhere") == 2
