@@ -46,6 +46,7 @@ from natstui.widgets.tail_subs import SubsTable, TailSubscriptions
 TICK = 0.05  # pull + repaint at 20 Hz
 STATUS_EVERY = 0.2
 SLOW_EVERY = 1.0  # subscriptions table, subject browser
+DETAIL_SETTLE = 0.12  # the detail follows the cursor once it rests this long
 
 
 class TailTab(MainTab):
@@ -83,6 +84,7 @@ class TailTab(MainTab):
         self._last_status = 0.0
         self._last_slow = 0.0
         self._selected: TailEntry | None = None
+        self._detail_timer: Timer | None = None
 
     # --- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -234,11 +236,17 @@ class TailTab(MainTab):
 
     @on(TailList.Selected)
     def _selected_msg(self, event: TailList.Selected) -> None:
-        if not self.view.following or event.opened:
-            self._show_detail(event.entry)
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
         if event.opened:
-            detail = self.query_one(TailDetail)
-            detail.remove_class("-hidden")
+            self._show_detail(event.entry)
+            self.query_one(TailDetail).remove_class("-hidden")
+        elif not self.view.following:
+            # Redrawing the detail re-lays out the screen: while the cursor is moving (a key
+            # held down) show the message it stops on, not every one it passes.
+            entry = event.entry
+            self._detail_timer = self.set_timer(DETAIL_SETTLE, lambda: self._show_detail(entry))
 
     def _show_detail(self, entry: TailEntry | None) -> None:
         if entry is not None and self._selected is not None and entry.seq == self._selected.seq:

@@ -280,11 +280,16 @@ async def app_phase(local: Any, seconds: float, presses: int) -> dict[str, Any]:
             await asyncio.sleep(remaining)
         elapsed = time.perf_counter() - started
         received = tail.received - start_received
+        # Paused, no keys: separates the cost of being paused from the cost of the presses.
+        quiet_start, quiet_received = time.perf_counter(), tail.received
+        await asyncio.sleep(3.0)
+        paused_rate = (tail.received - quiet_received) / (time.perf_counter() - quiet_start)
         memory["end_paused"] = rss()  # the paused view holds a snapshot: up to 2x the buffer
         result = {
             "gc_in_window": gc_timer.summary(),
             "msgs_per_s": round(received / elapsed),
             "msgs_per_s_following_no_keys": round(follow_rate),
+            "msgs_per_s_paused_no_keys": round(paused_rate),
             "seconds": round(elapsed, 2),
             "received_total": tail.received,
             "buffer": {
@@ -418,6 +423,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "ratio_app_to_raw": round(app["msgs_per_s"] / raw["msgs_per_s"], 3),
             "ratio_following_to_raw": round(
                 app["msgs_per_s_following_no_keys"] / raw["msgs_per_s"], 3
+            ),
+            "ratio_paused_no_keys_to_raw": round(
+                app["msgs_per_s_paused_no_keys"] / raw["msgs_per_s"], 3
             ),
             "ratio_app_to_best_raw": round(app["msgs_per_s"] / raw_best, 3),
             "server": varz,
