@@ -187,6 +187,9 @@ def parse_expected(text: str, baseline: Iterable[str] = ()) -> Expectation:
     if not text:
         names = tuple(baseline)
         return Expectation(names, len(names) or None)
+    if text.isdigit() and not (text.isdecimal() and text.isascii()):
+        # "²" (AltGr+2 on many keyboards) is a digit to str.isdigit() but not to int().
+        raise RequestError(f"expected count {text!r}: type it with the digits 0-9")
     if text.isdigit():
         count = int(text)
         if count <= 0:

@@ -114,14 +114,21 @@ class GatherResult:
         return None if last is None else max(0.0, self.elapsed - last)
 
     def stop_text(self) -> str:
-        return {
-            "count": f"got the {self.spec.max_replies} replies asked for",
-            "gap": f"no reply for {self.spec.gap:g} s after the last one",
-            "deadline": f"deadline of {self.spec.timeout:g} s reached",
-            "no_responders": "no responders: nobody subscribes to this subject",
-            "error": f"error: {self.error}",
-            "limit": f"stopped at {MAX_REPLIES:,} replies (safety limit)",
-        }[self.stop]
+        """Why gathering stopped, in words. Built only for the actual reason: the other
+        texts may not apply (with no gap set, there is no gap to format)."""
+        stop = self.stop
+        if stop == "count":
+            return f"got the {self.spec.max_replies} replies asked for"
+        if stop == "gap":
+            gap = f"{self.spec.gap:g} s" if self.spec.gap is not None else "the gap"
+            return f"no reply for {gap} after the last one"
+        if stop == "deadline":
+            return f"deadline of {self.spec.timeout:g} s reached"
+        if stop == "no_responders":
+            return "no responders: nobody subscribes to this subject"
+        if stop == "limit":
+            return f"stopped at {MAX_REPLIES:,} replies (safety limit)"
+        return f"error: {self.error}"
 
 
 def check_request_subject(subject: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import time
 from collections.abc import Iterable
@@ -124,7 +125,7 @@ def _int(value: object) -> int:
         return 0
     if isinstance(value, int):
         return value
-    if isinstance(value, float) and value == value:  # not NaN
+    if isinstance(value, float) and math.isfinite(value):  # NaN and Infinity count as unknown
         return int(value)
     return 0
 

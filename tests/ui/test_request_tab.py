@@ -204,8 +204,8 @@ async def test_gather_missing_outlier_refire(server: LocalNats, responders: Clie
         await pilot.press("alt+4")
         await wait_for(lambda: app.focused is app.query_one("#req-subject"))
 
-        # Stop at N replies.
-        set_fields(app, max="2")
+        # Stop at N replies, with the Gap field left empty (no adaptive stop).
+        set_fields(app, max="2", gap="")
         await pilot.press("ctrl+g")
         await wait_for(lambda: "got the 2 replies asked for" in summary(app))
         assert table.row_count == 2

@@ -179,3 +179,16 @@ def test_expected_from_statsz_replies() -> None:
     assert expected_from_replies(statsz) == 3
     assert expected_from_replies([reply(0, {"statsz": {"active_servers": True}})]) is None
     assert expected_from_replies([reply(0, b"x")]) is None
+
+
+@pytest.mark.parametrize("text", ["²", "٣", "1²"])
+def test_parse_expected_odd_digits_say_why(text: str) -> None:
+    with pytest.raises(RequestError, match="digits 0-9"):
+        parse_expected(text)
+
+
+@pytest.mark.parametrize("stop", ["count", "gap", "deadline", "no_responders", "error", "limit"])
+def test_stop_text_without_gap_or_count(stop: str) -> None:
+    # An empty Gap / Stop-at-N field: the summary must still be written for every stop reason.
+    spec = GatherSpec("x", gap=None, max_replies=None)
+    assert GatherResult(spec, (), stop, 1.0, "boom").stop_text()  # type: ignore[arg-type]

@@ -124,3 +124,10 @@ def test_grouping_merges_verbs_and_sums_endpoints() -> None:
     assert ep.average_processing_time_ns == (500 * 10 + 100 * 30) // 40
     assert ep.last_error == "boom"
     assert groups[0].endpoints == ()
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 1e999])
+def test_non_finite_counters_count_as_zero(value: float) -> None:
+    doc = {**GO_STATS, "endpoints": [{"name": "e", "subject": "e", "num_requests": value}]}
+    inst = parse_reply(json.dumps(doc).encode())
+    assert inst is not None and inst.endpoints[0].num_requests == 0
