@@ -13,7 +13,9 @@ def quick_start_commands() -> list[str]:
     section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```(?:sh|bash|console)?\n(.*?)```", section, re.S)
     assert block, "no code block in the Quick start section"
-    return [line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")
+    ]
 
 
 def test_quick_start_is_two_commands() -> None:
