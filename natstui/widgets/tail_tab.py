@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -439,6 +440,14 @@ class TailTab(MainTab):
         def run(action: str) -> Callable[[], None]:
             return lambda: self._on_tab(action)
 
+        unsubscribe = [
+            PaletteCommand(
+                printable(f"Tail: unsubscribe {sub.label}"),
+                partial(self.unsubscribe, sub.id),
+                f"stop tailing ({sub.received:,} received)",
+            )
+            for sub in (self.tail.subscriptions() if self.tail is not None else [])
+        ]
         return [
             PaletteCommand("Tail: subscribe…", run("focus_subscribe"), "add a tail subscription"),
             PaletteCommand("Tail: pause/resume", run("toggle_pause"), "freeze or follow the list"),
@@ -446,4 +455,5 @@ class TailTab(MainTab):
             PaletteCommand("Tail: clear filter", run("clear_filter"), "show every message"),
             PaletteCommand("Tail: subject browser", run("toggle_subjects"), "seen subjects"),
             PaletteCommand("Tail: clear buffer", run("clear_buffer"), "forget buffered messages"),
+            *unsubscribe,
         ]

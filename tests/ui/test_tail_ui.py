@@ -270,6 +270,10 @@ async def test_unsubscribe_from_table_and_palette_entries(server: LocalNats, pub
         pause = next(c for c in app.palette_commands() if c.name == "Tail: pause/resume")
         pause.callback()
         assert not tab.view.following
+        drop = next(c for c in app.palette_commands() if c.name == "Tail: unsubscribe ui8.a")
+        drop.callback()
+        await wait_for(lambda: tab.tail is not None and tab.tail.subscriptions() == [])
+        assert not any(c.name.startswith("Tail: unsubscribe") for c in app.palette_commands())
 
 
 async def test_republish_hands_message_to_publish_tab(server: LocalNats, pub: Client) -> None:
