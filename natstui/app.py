@@ -76,7 +76,7 @@ class NatsTuiApp(App[None]):
         ),
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+o", "profiles", "Profiles"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "request_quit", "Quit", priority=True),
     ]
     RTT_INTERVAL = 5.0
 
@@ -216,6 +216,15 @@ class NatsTuiApp(App[None]):
                 self.connect_profile(profile)
 
         self.push_screen(ProfilesScreen(self.config_path), chosen)
+
+    def action_request_quit(self) -> None:
+        """Quit from a key: drain in a worker so the key handler returns at once and the UI
+        keeps painting while the connections drain."""
+        self._quit_worker()
+
+    @work(exclusive=True, group="quit", exit_on_error=False)
+    async def _quit_worker(self) -> None:
+        await self.action_quit()
 
     async def action_quit(self) -> None:
         """Drain the connections, then exit."""
