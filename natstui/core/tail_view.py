@@ -39,6 +39,37 @@ class ViewStatus:
     missed: int  # evicted before the filter could look at them
 
 
+@dataclass(frozen=True)
+class ExportSource:
+    """What to export, frozen in a few milliseconds on the UI loop (slot-list copies, no
+    per-message work), so a thread can build the entries while the live buffer moves on."""
+
+    buffer: RingBuffer  # a snapshot: never appended to again
+    seqs: range | list[int]
+
+    @classmethod
+    def of_view(cls, view: TailView) -> ExportSource:
+        """The rows the view shows (the filtered view, or everything when unfiltered)."""
+        frozen = view.source if not view.following else view.live.snapshot()
+        if view.filter.empty:
+            return cls(frozen, range(frozen.first_seq, frozen.next_seq))
+        return cls(frozen, list(view._matches))
+
+    @classmethod
+    def of_buffer(cls, buffer: RingBuffer) -> ExportSource:
+        """Everything buffered now."""
+        frozen = buffer.snapshot()
+        return cls(frozen, range(frozen.first_seq, frozen.next_seq))
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+    def entries(self) -> list[TailEntry]:
+        """The entries (safe to call from a thread: the snapshot no longer changes)."""
+        found = (self.buffer.get(seq) for seq in self.seqs)
+        return [e for e in found if e is not None]
+
+
 class TailView:
     """Rows of a RingBuffer under a filter, with follow / pause."""
 
@@ -84,10 +115,8 @@ class TailView:
         return i if i < len(self._matches) and self._matches[i] == seq else None
 
     def entries(self) -> list[TailEntry]:
-        """Every row's entry, for export."""
-        count = self.row_count
-        found = (self.entry_at(row) for row in range(count))
-        return [e for e in found if e is not None]
+        """Every row's entry."""
+        return ExportSource.of_view(self).entries()
 
     @property
     def new_while_paused(self) -> int:

@@ -34,7 +34,7 @@ from natstui.core.tail import Tail, TailError
 from natstui.core.tail_buffer import RingBuffer, TailEntry, limits_from_env
 from natstui.core.tail_export import ExportError, resolve_export_path, write_jsonl
 from natstui.core.tail_filters import FilterError, parse_filter
-from natstui.core.tail_view import TailView
+from natstui.core.tail_view import ExportSource, TailView
 from natstui.core.textsafe import decode, printable
 from natstui.widgets.tab_base import MainTab
 from natstui.widgets.tail_detail import TailDetail
@@ -393,21 +393,21 @@ class TailTab(MainTab):
         if request is None:
             return
         if request.scope == "buffer":
-            live = self.view.live
-            entries = list(live.since(live.first_seq - 1))
+            source = ExportSource.of_buffer(self.view.live)
         else:
-            entries = self.view.entries()
+            source = ExportSource.of_view(self.view)
         bar = self.query_one("#tail-export-progress", ProgressBar)
-        bar.update(total=max(1, len(entries)), progress=0)
+        bar.update(total=max(1, len(source)), progress=0)
         bar.add_class("-active")
-        self.export(request.path, entries)
+        self.export(request.path, source)
 
     @work(thread=True, exclusive=True, group="tail-export", exit_on_error=False)
-    def export(self, path_text: str, entries: list[TailEntry]) -> None:
-        """Write `entries` as JSONL off the UI loop; progress and result come back by call."""
+    def export(self, path_text: str, source: ExportSource) -> None:
+        """Write `source` as JSONL off the UI loop; progress and result come back by call."""
         worker = get_current_worker()
         try:
             path = resolve_export_path(path_text)
+            entries = source.entries()
             result = write_jsonl(
                 entries,
                 path,

@@ -23,7 +23,7 @@ from natstui.core.tail_buffer import (
 )
 from natstui.core.tail_export import ExportError, entry_record, resolve_export_path, write_jsonl
 from natstui.core.tail_filters import parse_filter
-from natstui.core.tail_view import TailView
+from natstui.core.tail_view import ExportSource, TailView
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Msg:
 
 def fill(buf: RingBuffer, n: int, subject: str = "a.b", data: bytes = b"x") -> None:
     for i in range(n):
-        buf.append(Msg(f"{subject}.{i}" if subject.endswith(".") else subject, data))
+        buf.append(Msg(f"{subject}{i}" if subject.endswith(".") else subject, data))
 
 
 # --- ring buffer --------------------------------------------------------------------------------
@@ -319,3 +319,21 @@ def test_subjects_slice_across_the_ring_end() -> None:
     stats.add_batch([*buf.subjects(0, 100), "s.5"], when=5.0)
     rows = {r.subject: (r.count, r.last_seen) for r in stats.snapshot().rows}
     assert rows == {"s.2": (1, 5.0), "s.3": (1, 5.0), "s.4": (1, 5.0), "s.5": (2, 5.0)}
+
+
+def test_export_source_is_frozen_while_the_buffer_moves_on() -> None:
+    buf = RingBuffer(max_messages=5)
+    view = TailView(buf)
+    fill(buf, 5, subject="s.")
+    everything = ExportSource.of_buffer(buf)
+    view.set_filter(parse_filter("subject:s.1"))
+    view.pull()
+    filtered = ExportSource.of_view(view)
+    fill(buf, 10, subject="t.")  # evicts everything above from the live buffer
+    assert [e.subject for e in everything.entries()] == [f"s.{i}" for i in range(5)]
+    assert [e.subject for e in filtered.entries()] == ["s.1"]
+    assert len(everything) == 5 and len(filtered) == 1
+    view.set_filter(parse_filter(""))
+    assert [e.subject for e in ExportSource.of_view(view).entries()] == [
+        f"t.{i}" for i in range(5, 10)
+    ]
