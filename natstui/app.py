@@ -14,6 +14,8 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from natstui.commands import NatsCommands, PaletteCommand
+from natstui.config import config_path
+from natstui.config import load as load_config
 from natstui.core.connection import ConnectError, ConnectionState, NatsSession
 from natstui.core.profile import Profile
 from natstui.core.textsafe import printable
@@ -91,6 +93,7 @@ class NatsTuiApp(App[None]):
         self.config_path = config_path
         self.session: NatsSession | None = None
         self.status_bar = StatusBar(id="status")
+        self._profiles_cache: tuple[int, list[Profile]] | None = None
 
     # --- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -243,6 +246,25 @@ class NatsTuiApp(App[None]):
             commands.append(
                 PaletteCommand("Reconnect", lambda: self.connect_profile(profile), "reconnect")
             )
+        for profile in self._saved_profiles():
+            commands.append(
+                PaletteCommand(
+                    f"Connect: {printable(profile.name)}",
+                    partial(self.connect_profile, profile),
+                    printable(profile.description or ", ".join(profile.servers)),
+                )
+            )
         for tab in self.tabs():
             commands.extend(tab.palette_commands())
         return commands
+
+    def _saved_profiles(self) -> list[Profile]:
+        """Profiles of the store for the palette, re-read only when the file changed."""
+        path = self.config_path or config_path()
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            return []
+        if self._profiles_cache is None or self._profiles_cache[0] != stamp:
+            self._profiles_cache = (stamp, list(load_config(path).profiles.values()))
+        return self._profiles_cache[1]

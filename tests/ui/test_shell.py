@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
 from natstui.app import NatsTuiApp
+from natstui.config import save_profile
 from natstui.demo import LocalNats
 from natstui.screens.help import HelpScreen
 from natstui.widgets.status_bar import StatusBar
@@ -65,4 +70,33 @@ async def test_plaintext_connection_is_flagged_loudly(nats_single: LocalNats) ->
     app = NatsTuiApp(profile=profile_for(nats_single))
     async with app.run_test(size=(160, 40)):
         await wait_for(lambda: "PLAINTEXT" in status_text(app), message="plaintext warning")
+        await app.action_quit()
+
+
+async def test_palette_connects_to_a_saved_profile(
+    nats_single: LocalNats, make_nats: Callable[..., LocalNats], tmp_path: Path
+) -> None:
+    other = make_nats()
+    store = tmp_path / "config.toml"
+    save_profile(store, replace(profile_for(other), name="staging", ephemeral=False))
+    app = NatsTuiApp(profile=profile_for(nats_single), config_path=store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(lambda: app.session and app.session.state.status == "connected")
+        first = app.session
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Connect: staging")
+        await pilot.press("enter")
+        await wait_for(
+            lambda: (
+                app.session is not first
+                and app.session is not None
+                and app.session.state.status == "connected"
+                and app.session.state.profile == "staging"
+            ),
+            10,
+            message="connected to the saved profile from the palette",
+        )
+        assert other.servers[0].name in status_text(app)
+        assert first is not None and first.nc is not None and first.nc.is_closed
         await app.action_quit()
