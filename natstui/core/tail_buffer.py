@@ -190,7 +190,7 @@ def parse_size(text: str, base: int = 1024) -> int:
     number = raw[: len(raw) - len(unit)].strip()
     try:
         value = int(float(number) * base ** ("", "k", "m", "g").index(unit))
-    except ValueError:
+    except (ValueError, OverflowError):  # "nan", "inf", "1e999"
         raise ValueError(f"{text!r} is not a size like 65536, 512k, 64M or 1G") from None
     if value < 1:
         raise ValueError(f"{text!r} must be positive")

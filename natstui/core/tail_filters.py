@@ -52,7 +52,24 @@ class TailFilter:
         return not self._predicates
 
     def matches(self, entry: TailEntry) -> bool:
-        return all(p(entry) for p in self._predicates)
+        try:
+            return all(p(entry) for p in self._predicates)
+        except Exception:
+            # Payloads are hostile: a message the filter cannot evaluate does not match, and
+            # must never stop the tail (the fuzz tests try to find such messages).
+            return False
+
+
+_SURROGATE = "a lone surrogate character cannot be matched"
+
+
+def _check_encodable(text: str) -> None:
+    """Payloads are matched as UTF-8 bytes: a lone surrogate (pasted, or a quoted \\ud800
+    escape) has no UTF-8 form."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FilterError(_SURROGATE, exc.start + 1) from None
 
 
 class _Scanner:
@@ -94,6 +111,8 @@ class _Scanner:
                     value: str = json.loads(self.text[start : i + 1])
                 except ValueError:
                     raise self.error("bad escape in quoted text", start) from None
+                if any("\ud800" <= c <= "\udfff" for c in value):
+                    raise self.error(_SURROGATE, start)
                 self.pos = i + 1
                 return value
             i += 1
@@ -105,6 +124,7 @@ class _Scanner:
 
 def parse_filter(text: str) -> TailFilter:
     """Parse a query; raises FilterError for anything it cannot understand."""
+    _check_encodable(text)
     scanner = _Scanner(text)
     predicates: list[Predicate] = []
     terms: list[str] = []
@@ -208,6 +228,9 @@ def _regex_term(s: _Scanner) -> Predicate:
         regex = re.compile(source.encode(), flags)
     except re.error as exc:
         raise s.error(f"bad regex: {exc.msg}", start + 1 + (exc.pos or 0)) from None
+    except (OverflowError, RecursionError):
+        # e.g. a{99999999999}: the count overflows the regex engine, or nesting is too deep
+        raise s.error("bad regex: too large or too deeply nested", start + 1) from None
     search = regex.search
     return lambda entry: search(entry.data) is not None
 

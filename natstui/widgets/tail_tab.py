@@ -286,6 +286,9 @@ class TailTab(MainTab):
             if not quiet:
                 error.update(Text(printable(f"filter not applied: {exc}")))
             return False
+        except Exception as exc:  # a parser bug must not end the app: say so, keep the text
+            error.update(Text(printable(f"filter not applied: {type(exc).__name__}")))
+            return False
         error.update("")
         if new_filter.text != self.view.filter.text:
             self.view.set_filter(new_filter)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from natstui.core.tail_buffer import TailEntry
+from natstui.core.tail_buffer import TailEntry, parse_size
 from natstui.core.tail_filters import FilterError, parse_filter
 
 
@@ -128,3 +128,25 @@ def test_filters_never_raise_on_any_payload(data: bytes) -> None:
     queries = ['.a[0].b == "x"', "/a+b/i", "text", 'header:x="y"', "subject:a.>", ". == 1"]
     for query in queries:
         parse_filter(query).matches(entry(data=data, headers={"X": "y"}))
+
+
+@pytest.mark.parametrize(
+    ("query", "column", "words"),
+    [
+        ("/a{99999999999}/", 2, "too large"),
+        ("/" + "(" * 2000 + "a" + ")" * 2000 + "/", 2, "too large or too deeply nested"),
+        ('"\\ud800"', 1, "lone surrogate"),
+        ('ok subject:"\\ud800"', 12, "lone surrogate"),
+        ("ab\ud800", 3, "lone surrogate"),
+    ],
+)
+def test_hostile_queries_get_filter_errors(query: str, column: int, words: str) -> None:
+    with pytest.raises(FilterError) as info:
+        parse_filter(query)
+    assert words in info.value.reason and info.value.column == column
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "nan", "1e999", "0", "-1"])
+def test_parse_size_refuses_non_finite_and_non_positive(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_size(text)
