@@ -149,8 +149,11 @@ class Tail:
             validate_subscribe_subject(subject)
             if queue is not None:
                 validate_queue_group(queue)
+            (subject + (queue or "")).encode("utf-8")
         except SubjectError as exc:
             raise TailError(str(exc)) from None
+        except UnicodeEncodeError:
+            raise TailError("the subject has a character with no UTF-8 form") from None
         if any(s.subject == subject and s.queue == queue for s in self._subs.values()):
             raise TailError(f"already tailing {subject}")
         if self.nc is None or self.nc.is_closed:

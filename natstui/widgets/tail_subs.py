@@ -24,6 +24,12 @@ from natstui.core.textsafe import printable
 
 def parse_subscription(text: str) -> tuple[str, str | None]:
     """`subject` or `subject queue` -> (subject, queue); raises SubjectError with the reason."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SubjectError(
+            "contains a character that has no UTF-8 form (a lone surrogate)"
+        ) from None
     parts = text.split()
     if not parts:
         raise SubjectError("type a subject to tail, e.g. orders.> or orders.*.created")

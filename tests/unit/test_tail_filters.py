@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from natstui.core.subjects import SubjectError
 from natstui.core.tail_buffer import TailEntry, parse_size
 from natstui.core.tail_filters import FilterError, parse_filter
+from natstui.widgets.tail_subs import parse_subscription
 
 
 def entry(
@@ -150,3 +154,26 @@ def test_hostile_queries_get_filter_errors(query: str, column: int, words: str) 
 def test_parse_size_refuses_non_finite_and_non_positive(text: str) -> None:
     with pytest.raises(ValueError):
         parse_size(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("orders.>", ("orders.>", None)), ("  a.* workers ", ("a.*", "workers"))],
+)
+def test_subscribe_line(line: str, expected: tuple[str, str | None]) -> None:
+    assert parse_subscription(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("", "type a subject"),
+        ("a b c", "SUBJECT [QUEUE-GROUP]"),
+        ("a.\ud800", "UTF-8"),
+        ("a..b", "empty token"),
+        ("a.> q\x07", "control"),
+    ],
+)
+def test_subscribe_line_errors(line: str, words: str) -> None:
+    with pytest.raises(SubjectError, match=re.escape(words)):
+        parse_subscription(line)
