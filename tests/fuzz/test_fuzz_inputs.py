@@ -216,8 +216,7 @@ def test_publish_form(
 
 @FUZZ
 @given(
-    # Digits like "²" are left to the xfail test below until the bug is fixed (then drop this).
-    (SUBJECTISH | ANY_TEXT).filter(lambda t: not any(c.isdigit() > c.isdecimal() for c in t)),
+    SUBJECTISH | ANY_TEXT,
     st.lists(st.text(max_size=5), max_size=3),
 )
 def test_request_expectation(text: str, baseline: list[str]) -> None:
@@ -230,9 +229,6 @@ def test_request_expectation(text: str, baseline: list[str]) -> None:
     assert expectation.count is None or expectation.count >= 0
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: parse_expected('²') raises ValueError, not RequestError"
-)
 def test_request_expectation_superscript_digit() -> None:
     """'²' is AltGr+2 on many European keyboards; str.isdigit() accepts it, int() does not."""
     with pytest.raises(RequestError):

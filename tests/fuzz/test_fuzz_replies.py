@@ -108,11 +108,6 @@ def test_service_replies_parse_or_are_ignored(docs: list[tuple[Any, int | None]]
             format_age(instance.started.timestamp())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: services._int() turns 1e999 / Infinity into int() -> OverflowError, so one "
-    "odd STATS reply fails the whole discovery round",
-)
 @pytest.mark.parametrize("value", [float("inf"), float("-inf"), 1e999])
 def test_service_stats_with_infinite_counter(value: float) -> None:
     doc = {
@@ -177,11 +172,6 @@ SPECS = st.builds(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: GatherResult.stop_text formats spec.gap with :g even when gap is None "
-    "(the Gap field left empty) -> TypeError in the Request tab's Done handler, app crash",
-)
 @FUZZ
 @given(SPECS, STOPS, st.none() | st.integers(0, 100), st.integers(0, 5))
 def test_gather_summary_for_any_spec(
