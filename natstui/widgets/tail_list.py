@@ -225,7 +225,7 @@ class TailList(ScrollView, can_focus=True):
         self.post_message(self.Resumed())
 
     def action_open(self) -> None:
-        self.post_message(self.Selected(self.view.entry_at(self.cursor), opened=True))
+        self.post_message(self.Selected(self.view.entry_at(self.current_row), opened=True))
 
     # --- mouse ------------------------------------------------------------------------------
     def on_click(self, event: events.Click) -> None:
