@@ -124,7 +124,8 @@ class TailTab(MainTab):
         # generation, and each full collection then walked every object of the app (~170k):
         # 100+ ms stalls every few seconds (tests/perf/bench_tail.py). Objects alive now (the
         # widget tree, the buffer's slot lists) stay alive, so exempt them from collection
-        # passes; reference counting still frees them.
+        # passes; reference counting still frees them. `detach` unfreezes, so anything frozen
+        # that died in a reference cycle meanwhile is collected then.
         gc.freeze()
         self.tail = tail
         session.add_slow_consumer_listener(
@@ -146,6 +147,9 @@ class TailTab(MainTab):
         tail, self.tail = self.tail, None
         if tail is not None:
             await tail.close()
+            tail.clear()  # the session is going away: let its messages go now
+            self.view.clear()  # and a paused view's snapshot with them
+        gc.unfreeze()
         await super().detach()
 
     # --- NATS I/O workers ---------------------------------------------------------------------

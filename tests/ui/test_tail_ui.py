@@ -307,3 +307,29 @@ async def test_republish_hands_message_to_publish_tab(server: LocalNats, pub: Cl
             }
         else:
             await wait_for(lambda: any("cannot take" in n.message for n in app._notifications))
+
+
+async def test_switching_profiles_resubscribes_and_lets_old_messages_go(
+    server: LocalNats, pub: Client
+) -> None:
+    app = NatsTuiApp(profile=profile_for(server, subscriptions=("sw1.>",)))
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_tail(app, pilot)
+        await publish(pub, [("sw1.a", b"old"), ("sw1.b", b"old")])
+        await wait_for(lambda: tab.view.row_count == 2)
+        tab.tail_list.focus()
+        await pilot.press("up")
+        await wait_for(lambda: not tab.view.following)  # paused: the view holds a snapshot
+        assert tab.tail is not None
+        old_buffer = tab.tail.buffer
+        app.connect_profile(profile_for(server, subscriptions=("sw2.>",)))
+        await wait_for(
+            lambda: (
+                tab.tail is not None and [s.subject for s in tab.tail.subscriptions()] == ["sw2.>"]
+            ),
+            timeout=10,
+        )
+        assert len(old_buffer) == 0 and tab.view.following
+        await publish(pub, [("sw1.a", b"not tailed now"), ("sw2.b", b"new")])
+        await wait_for(lambda: any("sw2.b" in line for line in list_lines(app)))
+        assert tab.view.row_count == 1
