@@ -11,6 +11,8 @@ is on, kill all three and bring them back. Through all of it:
 - the status bar shows `reconnecting`, then `connected` with a growing reconnect count;
 - the Cluster tab flags each dead server as MISSING and shows it again when it is back;
 - every gather fired before a fault finishes, and one after recovery hears all responders;
+- a paced publish run from the Publish tab and a services discovery round straddle the full
+  outage: the run ends with a result, discovery finds the micro service again afterwards;
 - the tail's counters add up: received = buffered + evicted, received + dropped <= published,
   no message twice, and outside the fault windows the app and a second raw nats-py subscriber
   both got every single message (both may lose in-flight messages only while a fault is open).
@@ -30,6 +32,7 @@ from typing import Any
 
 import nats
 import pytest
+from nats import micro
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from textual.pilot import Pilot
@@ -39,7 +42,9 @@ from natstui.app import NatsTuiApp
 from natstui.core.connection import tls_context
 from natstui.demo.cluster import LocalNats
 from natstui.widgets.cluster_tab import ClusterTab
+from natstui.widgets.publish_tab import PublishTab
 from natstui.widgets.request_tab import RequestTab
+from natstui.widgets.services_tab import ServicesTab
 from natstui.widgets.status_bar import StatusBar
 from natstui.widgets.tail_status import TailStatus
 from natstui.widgets.tail_tab import TailTab
@@ -51,6 +56,7 @@ SUBJECT = "load.>"
 GATHER_SUBJECT = "fault.stats"
 BUFFER_CAP = 1500  # small, so the run evicts and `received = buffered + evicted` means something
 BURST, PACE = 5, 0.02  # ~250 msg/s: a steady stream that a shared 2-core machine keeps up with
+PUBLISH_RUN = 100  # messages of the Publish tab's paced run through the full outage
 SLOW_REPLY = 0.6  # r0 answers this late: a gather is still open when the fault lands
 RECOVERY = 20.0  # generous bound for reconnects / restarts on a loaded machine
 
@@ -156,9 +162,16 @@ async def responders(local: LocalNats) -> list[Client]:
             return cb
 
         await nc.subscribe(GATHER_SUBJECT, cb=answer(f"r{i}", nc))
+        if i == 1:  # one micro service, for the Services tab
+            service = await micro.add_service(nc, name="faultsvc", version="1.0.0")
+            await service.add_endpoint(name="ping", subject="fault.svc", handler=_ok)
         await nc.flush()
         clients.append(nc)
     return clients
+
+
+async def _ok(request: micro.Request) -> None:
+    await request.respond(b"ok")
 
 
 # --- what the app shows ------------------------------------------------------------------------
@@ -490,6 +503,7 @@ async def lame_duck(h: Harness) -> None:
 async def restart_everything(h: Harness) -> None:
     before = reconnects(h.app)
     await h.begin_fault()
+    publish = start_publish_run(h.app)
     pending = await h.fire_gather()
     assert h.gathering(), "the gather should still be open when the fault lands"
     for i in range(3):
@@ -504,6 +518,9 @@ async def restart_everything(h: Harness) -> None:
     await wait_for(
         lambda: len(h.requests.records) > pending, RECOVERY, message="in-flight gather ends"
     )
+    services = h.app.query_one(ServicesTab)
+    services.action_refresh()  # a discovery round with no server at all
+    await wait_for(lambda: not services._discovering(), RECOVERY, message="discovery ends")
     h.assert_healthy_screen("with every node down")
     for i in range(3):
         await h.local.arestart(i)
@@ -512,7 +529,33 @@ async def restart_everything(h: Harness) -> None:
     await h.wait_all_back("after the full restart")
     await h.end_fault("full restart")
     await h.gather_hears_everyone("after the full restart")
+    # The publish run that straddled the outage ended with a result, whatever it was.
+    result = await wait_for(lambda: publish.last_result, RECOVERY, message="publish run ends")
+    assert result.requested == PUBLISH_RUN
+    assert result.sent == PUBLISH_RUN or result.error, result
+    # Discovery finds the micro service again.
+    services.action_refresh()
+    await wait_for(
+        lambda: (
+            services.snapshot is not None
+            and any(g.name == "faultsvc" for g in services.snapshot.services)
+        ),
+        RECOVERY,
+        message="the micro service is discovered after the restart",
+    )
     h.assert_healthy_screen("after the full restart")
+
+
+def start_publish_run(app: NatsTuiApp) -> PublishTab:
+    """A paced publish run (~2 s) from the Publish tab that the outage will interrupt."""
+    publish = app.query_one(PublishTab)
+    app.query_one("#pub-subject", Input).value = "pubrun.x"
+    app.query_one("#pub-payload", TextArea).load_text("{{Count}}")
+    app.query_one("#pub-count", Input).value = str(PUBLISH_RUN)
+    app.query_one("#pub-interval", Input).value = "0.02"
+    publish.last_result = None
+    publish.action_send()
+    return publish
 
 
 async def finish(h: Harness, *, windows: int = 5, reconnected: int = 3) -> None:
