@@ -11,6 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTabs
 from textual.worker import Worker, WorkerState
 
 from natstui.commands import NatsCommands, PaletteCommand
@@ -106,6 +107,7 @@ class NatsTuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.status_bar.show(ConnectionState(profile="(none)"))
+        self._focus_tab(TABS[0][0])
         self.set_interval(self.RTT_INTERVAL, self._measure_rtt)
         if self.profile is not None:
             self.connect_profile(self.profile)
@@ -183,23 +185,21 @@ class NatsTuiApp(App[None]):
             self._focus_tab(event.pane.id)
 
     def _focus_tab(self, tab_id: str) -> None:
-        """Put focus on the tab's main widget unless it is already inside that tab."""
+        """Put focus on the tab's main widget unless it is already inside that tab.
+
+        Focus is set synchronously: `Widget.focus()` is deferred, and a deferred focus that
+        lands in a pane the user has just left makes TabbedContent switch straight back to it.
+        """
         tabs = self.query_one("#tabs", TabbedContent)
         pane = tabs.get_pane(tab_id)
-        focused = self.focused
+        focused = tabs.screen.focused
         if focused is not None and pane in focused.ancestors:
             return
-        # Focus left in a hidden pane would make TabbedContent switch straight back to it, so
-        # the tab strip holds it until the pane is shown and its widget can take it.
-        self.set_focus(tabs.query_one("ContentTabs"))
         selector = DEFAULT_FOCUS.get(tab_id)
         target = pane.query(selector).first() if selector and pane.query(selector) else None
-
-        def focus_target() -> None:
-            if target is not None and target.focusable:
-                target.focus()
-
-        self.call_after_refresh(focus_target)
+        if target is None or not target.focusable:
+            target = tabs.query_one(ContentTabs)
+        tabs.screen.set_focus(target)
 
     def action_help(self) -> None:
         rows: list[tuple[str, str]] = []
@@ -210,7 +210,6 @@ class NatsTuiApp(App[None]):
             if binding.description and (key, binding.description) not in seen:
                 seen.add((key, binding.description))
                 rows.append((key, binding.description))
-        rows.extend((str(i), f"{label} tab") for i, (_, label, _) in enumerate(TABS, start=1))
         self.push_screen(HelpScreen(rows))
 
     def action_profiles(self) -> None:

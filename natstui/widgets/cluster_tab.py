@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from natstui.commands import PaletteCommand
 from natstui.core.cluster_models import ClusterSnapshot, ServerRow
@@ -118,13 +118,7 @@ class ClusterTab(MainTab):
         self._columns("#cluster-leafs-table", rows.LEAF_HEADERS)
         self._columns("#cluster-js-table", rows.REPLICA_HEADERS)
         self.set_interval(1.0, self._show_status)
-        self.call_after_refresh(self._focus_servers)
-
-    def _focus_servers(self) -> None:
-        """Start with the servers table focused so the footer shows this tab's keys."""
-        focused = self.app.focused
-        if self.display and (focused is None or isinstance(focused, Tabs)):
-            self.query_one("#cluster-servers", DataTable).focus()
+        # The app focuses the servers table whenever this tab is shown (app.DEFAULT_FOCUS).
 
     def _columns(self, selector: str, headers: tuple[str, ...]) -> None:
         self.query_one(selector, DataTable).add_columns(*headers)
