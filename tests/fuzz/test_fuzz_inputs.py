@@ -1,6 +1,6 @@
 """Fuzz what operators type: subjects, queue groups, the tail's subscribe line, header lines,
 payload templates, the publish form, the request form's numbers and expectations, buffer sizes,
-the `NATS_*` environment layer and the Cluster refresh interval.
+the `NATS_*` environment layer, the Cluster refresh interval and the tail export's file name.
 
 Each input either comes out valid, with the property that makes it safe to send (no white space
 or control character reaches a protocol line, wildcards only where NATS allows them), or is
@@ -14,6 +14,7 @@ template compile/literal round trip and header dict round trip (tests/unit/test_
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +32,7 @@ from natstui.core.subjects import (
     validate_subscribe_subject,
 )
 from natstui.core.tail_buffer import limits_from_env, parse_size
+from natstui.core.tail_export import ExportError, resolve_export_path
 from natstui.core.templates import MAX_RANDOM, RenderContext, TemplateError, compile_template
 from natstui.overrides import apply, from_env
 from natstui.profile_toml import FieldError
@@ -287,3 +289,27 @@ def test_cluster_refresh_interval(text: str) -> None:
         assert str(exc)
         return
     assert MIN_INTERVAL <= seconds <= MAX_INTERVAL
+
+
+EXPORT_PATHS = st.one_of(
+    ANY_TEXT,
+    st.sampled_from(["", "~", "/", ".", "/proc/x.jsonl", "/tmp/a\x00b.jsonl", "/tmp/" + "x" * 300]),
+    st.builds(lambda name: f"/tmp/{name}.jsonl", st.text(max_size=20)),
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: resolve_export_path lets OSError (name too long) and ValueError (NUL byte) "
+    "escape; the export worker dies silently and its progress bar stays on screen",
+)
+@FUZZ
+@given(EXPORT_PATHS)
+def test_tail_export_path(text: str) -> None:
+    """The export dialog's file name: a writable new file, or ExportError with the reason."""
+    try:
+        path = resolve_export_path(text)
+    except ExportError as exc:
+        assert str(exc)
+        return
+    assert isinstance(path, Path)
