@@ -9,7 +9,8 @@ is on, kill all three and bring them back. Through all of it:
 - the app never crashes, no traceback reaches the screen and no worker error is notified;
 - keys keep working while servers are down (pause/follow, tab switches, re-firing a gather);
 - the status bar shows `reconnecting`, then `connected` with a growing reconnect count;
-- the Cluster tab flags each dead server as MISSING and shows it again when it is back;
+- the Cluster tab flags each dead server as MISSING and shows it again when it is back, with
+  no negative rate although the restarted server's counters began again from zero;
 - every gather fired before a fault finishes, and one after recovery hears all responders;
 - a paced publish run from the Publish tab and a services discovery round straddle the full
   outage: the run ends with a result, discovery finds the micro service again afterwards;
@@ -314,30 +315,65 @@ class Harness:
         await wait_for(lambda: f"│ {word} │" in bar(self.app), RECOVERY, message=f"{word} {when}")
 
     async def wait_missing(self, name: str, when: str) -> None:
+        """The model flags `name` as missing, and the Cluster table shows it (switched to: a
+        hidden tab need not repaint)."""
         tab = self.app.query_one(ClusterTab)
         await wait_for(
-            lambda: (
-                server_rows(self.app).get(name) == "MISSING"
-                and tab.snapshot is not None
-                and name in tab.snapshot.missing_servers
-            ),
+            lambda: tab.snapshot is not None and name in tab.snapshot.missing_servers,
             RECOVERY,
-            message=f"{name} shown MISSING {when}",
+            message=f"{name} missing in the snapshot {when}",
+        )
+        await self.on_cluster_tab(
+            lambda rows: rows.get(name) == "MISSING", f"{name} shown MISSING {when}"
         )
 
-    async def wait_all_back(self, when: str) -> None:
+    async def on_cluster_tab(self, shows: Callable[[dict[str, str]], bool], what: str) -> None:
+        """Switch to Cluster with its key, wait until its table `shows` it, switch back."""
+        tabs = self.app.query_one("#tabs", TabbedContent)
+        await self.pilot.press("alt+1")
+        await wait_for(lambda: tabs.active == "cluster", message=f"alt+1 ({what})")
+        await wait_for(lambda: shows(server_rows(self.app)), RECOVERY, message=what)
+        await self.pilot.press("alt+2")
+        await wait_for(lambda: tabs.active == "tail", message=f"alt+2 ({what})")
+        await wait_for(lambda: self.app.focused is self.tail.tail_list, message="tail focus")
+
+    def assert_rates_sane(self, when: str) -> None:
+        """A restarted server's counters start again from zero: no rate may go negative."""
+        snap = self.app.query_one(ClusterTab).snapshot
+        assert snap is not None
+        for row in snap.servers:
+            for rate in (
+                row.in_msgs_rate,
+                row.out_msgs_rate,
+                row.in_bytes_rate,
+                row.out_bytes_rate,
+            ):
+                assert rate is None or rate >= 0, f"{row.name} shows a negative rate {when}"
+        for link in snap.routes:
+            for rate in (link.in_msgs_rate, link.out_msgs_rate):
+                assert rate is None or rate >= 0, f"route {link.source}->{link.remote} {when}"
+
+    async def wait_all_back(self, when: str, *, on_screen: bool = False) -> None:
         tab = self.app.query_one(ClusterTab)
         names = {s.name for s in self.local.servers}
         await wait_for(
             lambda: (
                 tab.snapshot is not None
                 and tab.snapshot.answered == 3
-                and set(server_rows(self.app)) == names
-                and "MISSING" not in server_rows(self.app).values()
+                and {r.name for r in tab.snapshot.servers} == names
+                and not tab.snapshot.missing_servers
             ),
             RECOVERY,
             message=f"all servers back {when}",
         )
+        refreshes = tab.refreshes
+        await wait_for(lambda: tab.refreshes >= refreshes + 2, RECOVERY, message="two refreshes")
+        self.assert_rates_sane(when)
+        if on_screen:
+            await self.on_cluster_tab(
+                lambda rows: set(rows) == names and "MISSING" not in rows.values(),
+                f"every server shown again {when}",
+            )
 
 
 async def collect_app_seqs(tab: TailTab, seen: Seen) -> None:
@@ -526,7 +562,7 @@ async def restart_everything(h: Harness) -> None:
         await h.local.arestart(i)
     await h.wait_status("connected", "after the full restart")
     assert reconnects(h.app) > before
-    await h.wait_all_back("after the full restart")
+    await h.wait_all_back("after the full restart", on_screen=True)
     await h.end_fault("full restart")
     await h.gather_hears_everyone("after the full restart")
     # The publish run that straddled the outage ended with a result, whatever it was.
