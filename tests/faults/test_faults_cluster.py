@@ -8,7 +8,8 @@ is on, kill all three and bring them back. Through all of it:
 
 - the app never crashes, no traceback reaches the screen and no worker error is notified;
 - keys keep working while servers are down (pause/follow, tab switches, re-firing a gather);
-- the status bar shows `reconnecting`, then `connected` with a growing reconnect count;
+- the status bar shows `reconnecting`, then `connected` with a growing reconnect count, and
+  names the server the app is on now (not the one that died);
 - the Cluster tab flags each dead server as MISSING and shows it again when it is back, with
   no negative rate although the restarted server's counters began again from zero;
 - every gather fired before a fault finishes, and one after recovery hears all responders;
@@ -311,6 +312,15 @@ class Harness:
         assert raw_first is not None and app_first is not None
         self.calm_from = max(raw_first, app_first)
 
+    async def status_names_the_server(self, when: str) -> None:
+        """The status bar names the server the app is on now, not the one that died."""
+        server = self.local.servers[self.app_index()]
+        await wait_for(
+            lambda: f":{server.client_port} ({server.name}" in bar(self.app),
+            RECOVERY,
+            message=f"status bar shows {server.name} {when}",
+        )
+
     async def wait_status(self, word: str, when: str) -> None:
         await wait_for(lambda: f"│ {word} │" in bar(self.app), RECOVERY, message=f"{word} {when}")
 
@@ -503,6 +513,7 @@ async def kill_and_restart(h: Harness, victim: int, when: str) -> None:
     if was_on_victim:
         await wait_for(lambda: reconnects(h.app) > before, RECOVERY, message=f"reconnect {when}")
         assert h.app_index() != victim
+        await h.status_names_the_server(f"after {when}")
     await h.local.arestart(victim)
     await h.wait_all_back(f"after {when}")
     await h.wait_status("connected", f"after {when}")
@@ -529,6 +540,7 @@ async def lame_duck(h: Harness) -> None:
     await wait_for(
         lambda: reconnects(h.app) > before, RECOVERY, message="reconnect after lame duck"
     )
+    await h.status_names_the_server("after lame duck")
     await h.local.arestart(victim)
     await h.wait_all_back("after lame duck")
     await h.end_fault("lame duck")
@@ -562,6 +574,7 @@ async def restart_everything(h: Harness) -> None:
         await h.local.arestart(i)
     await h.wait_status("connected", "after the full restart")
     assert reconnects(h.app) > before
+    await h.status_names_the_server("after the full restart")
     await h.wait_all_back("after the full restart", on_screen=True)
     await h.end_fault("full restart")
     await h.gather_hears_everyone("after the full restart")
