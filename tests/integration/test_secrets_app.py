@@ -14,7 +14,7 @@ Then everything natstui showed or wrote is searched for every secret: a capture 
 screen (text and SVG), all notifications, the exported file, every file natstui wrote in its
 config and data dirs (the profile file may hold only the secrets the user put in it inline),
 stdout/stderr, log records, exception texts and reprs, and the output of
-`natstui profiles list/list --json/show` and `natstui doctor [--json]`.
+`natstui profiles list/list --json/show/import-nats-contexts` and `natstui doctor [--json]`.
 
 (tests/ui/test_profiles_secrets.py covers the profile screens alone; this one is app-wide.)
 """
@@ -414,7 +414,10 @@ def check_written_files(s: Setup) -> None:
 
 
 async def test_no_secret_in_cli_output_doctor_or_exceptions(
-    setup: Setup, capsys: pytest.CaptureFixture[str]
+    setup: Setup,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     s = setup
     for argv in (["list"], ["list", "--json"], *(["show", n] for n in load(s.config).profiles)):
@@ -424,8 +427,11 @@ async def test_no_secret_in_cli_output_doctor_or_exceptions(
             argv = ["doctor", "--config", str(s.config), name, *extra]
             # The CLI runs its own event loop: give it a thread of its own.
             await asyncio.to_thread(cli_main, argv)
+    imported = import_contexts_with_secrets(s, tmp_path, monkeypatch)
     out = capsys.readouterr()
     s.assert_clean("the profiles/doctor CLI output", out.out + out.err)
+    assert "imported" in out.out
+    s.assert_clean("profiles imported from natscli", imported, s.inline)
     assert "inline" in out.out and "FAIL" in out.out  # the wrong password failed, visibly
     profiles = load(s.config).profiles
     s.assert_clean("profile reprs", repr(profiles) + str(profiles))
@@ -447,3 +453,24 @@ async def test_no_secret_in_cli_output_doctor_or_exceptions(
         s.assert_clean("a connected session's state", repr(good.state) + repr(good))
     finally:
         await good.close()
+
+
+def import_contexts_with_secrets(s: Setup, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`natstui profiles import-nats-contexts` from natscli contexts holding the same secrets
+    inline; returns the profile file it wrote (inline secrets may be there: the user had them
+    inline in natscli)."""
+    folder = tmp / "xdg" / "nats" / "context"
+    folder.mkdir(parents=True)
+    contexts = {
+        "ctx-pw": {"url": s.main.client_urls[0], "user": "app", "password": INLINE_PW},
+        "ctx-token": {"url": s.main.client_urls[0], "token": TOKEN},
+        "ctx-env": {"url": s.main.client_urls[0], "user": "sys", "password": f"env://{SYS_ENV}"},
+    }
+    for name, data in contexts.items():
+        (folder / f"{name}.json").write_text(json.dumps(data))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp / "xdg"))
+    target = tmp / "imported.toml"
+    assert cli_main(["profiles", "--config", str(target), "import-nats-contexts"]) == 0
+    for argv in (["list", "--json"], ["show", "ctx-pw"], ["show", "ctx-env"]):
+        assert cli_main(["profiles", "--config", str(target), *argv]) == 0
+    return target.read_text()
