@@ -183,6 +183,8 @@ class NatsTuiApp(App[None]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id is not None:
             self._focus_tab(event.pane.id)
+            for tab in event.pane.query(MainTab):
+                tab.shown()
 
     def _focus_tab(self, tab_id: str) -> None:
         """Put focus on the tab's main widget unless it is already inside that tab.

@@ -91,6 +91,7 @@ class ClusterTab(MainTab):
         self._once = False  # "refresh now" while paused: one refresh, then stay paused
         self.shown_servers: list[ServerRow] = []
         self._dirty_panels: set[str] = set()
+        self._render_pending = False
 
     # --- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -169,8 +170,19 @@ class ClusterTab(MainTab):
         self.snapshot = event.snapshot
         self.refreshes += 1
         self.last_error = ""
+        if not self.is_shown:
+            self._render_pending = True  # drawn when the tab is shown (see shown())
+            return
         self.render_snapshot(event.snapshot)
         self.render_s = time.perf_counter() - started
+
+    def shown(self) -> None:
+        """Catch up on a snapshot that arrived while another tab was visible."""
+        if self._render_pending and self.snapshot is not None:
+            self._render_pending = False
+            self.render_snapshot(self.snapshot)
+        else:
+            self._show_status()
 
     @on(RefreshFailed)
     def _on_failed(self, event: RefreshFailed) -> None:
@@ -270,6 +282,8 @@ class ClusterTab(MainTab):
         return status_line(self.snapshot, poll, time.monotonic())
 
     def _show_status(self) -> None:
+        if not self.is_shown:
+            return  # the age ticks only matter on screen; shown() brings it up to date
         with contextlib.suppress(Exception):  # not mounted yet / being removed
             self.query_one("#cluster-status", Static).update(self.status_text())
 

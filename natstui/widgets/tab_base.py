@@ -8,6 +8,7 @@ session (quit, or connecting to another profile). A tab starts its own workers a
 from __future__ import annotations
 
 from textual.containers import Vertical
+from textual.widget import Widget
 
 from natstui.commands import PaletteCommand
 from natstui.core.connection import NatsSession
@@ -27,6 +28,15 @@ class MainTab(Vertical):
 
     async def detach(self) -> None:
         self.session = None
+
+    @property
+    def is_shown(self) -> bool:
+        """True while this tab's pane is the visible one (hidden tabs should skip repaints:
+        every widget update costs a layout pass of the whole screen)."""
+        return all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
+
+    def shown(self) -> None:
+        """Called by the app each time this tab becomes the visible one."""
 
     def palette_commands(self) -> list[PaletteCommand]:
         """Entries this tab adds to the command palette (e.g. "Tail: subscribe…")."""
