@@ -53,10 +53,10 @@ class ClusterTab(MainTab):
         Binding("p", "toggle_pause", "Pause/resume"),
         Binding("i", "set_interval", "Interval…"),
         Binding("s", "cycle_sort", "Sort column"),
-        Binding("S", "reverse_sort", "Reverse sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("enter,d", "drill_down", "Connections"),
         Binding("v", "next_panel", "Next panel"),
-        Binding("x", "forget_missing", "Forget missing"),
+        Binding("x", "forget_missing", "Forget missing", show=False),
     ]
 
     class SnapshotReady(Message):

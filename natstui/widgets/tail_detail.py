@@ -53,7 +53,7 @@ class TailDetail(VerticalScroll, can_focus=True):
     """Scrollable detail of one message."""
 
     DEFAULT_CSS = """
-    TailDetail { width: 45%; border-left: solid $primary-darken-2; padding: 0 1; }
+    TailDetail { width: 38%; border-left: solid $primary-darken-2; padding: 0 1; }
     TailDetail.-hidden { display: none; }
     TailDetail > Static { width: 1fr; }
     """

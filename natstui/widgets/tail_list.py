@@ -53,7 +53,12 @@ def clip(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-FIXED_CELLS = 13 + SUBJECT_WIDTH + 1 + 8 + 5  # time, subject, size, markers
+OTHER_FIXED_CELLS = 13 + 1 + 8 + 5  # time, subject's trailing space, size, markers
+
+
+def subject_width(width: int) -> int:
+    """The subject column: about a third of the row, so the payload preview keeps room."""
+    return max(12, min(SUBJECT_WIDTH, width // 3))
 
 
 def row_strip(entry: TailEntry, width: int) -> Strip:
@@ -63,13 +68,14 @@ def row_strip(entry: TailEntry, width: int) -> Strip:
     markers = ("↩ " if entry.reply else "  ") + (
         f"h{len(entry.headers):<2}" if entry.headers else "   "
     )
+    subject_cells = subject_width(width)
     segments = [
         Segment(stamp + " ", _TIME),
-        Segment(clip(printable(entry.subject), SUBJECT_WIDTH) + " ", _SUBJECT),
+        Segment(clip(printable(entry.subject), subject_cells) + " ", _SUBJECT),
         Segment(format_size(entry.size).rjust(7) + " ", _META),
         Segment(markers, _META),
     ]
-    rest = width - FIXED_CELLS
+    rest = width - OTHER_FIXED_CELLS - subject_cells
     if rest <= 0:
         return Strip(segments).crop_extend(0, width, None)
     segments.append(Segment(set_cell_size(preview(entry.data, rest), rest)))

@@ -69,7 +69,7 @@ class TailTab(MainTab):
         Binding("b", "toggle_subjects", "Subjects"),
         Binding("d", "toggle_detail", "Detail"),
         Binding("e", "export", "Export"),
-        Binding("c", "copy_payload", "Copy payload"),
+        Binding("c", "copy_payload", "Copy payload", show=False),
         Binding("y", "copy_subject", "Copy subject", show=False),
         Binding("r", "republish", "Re-publish"),
         Binding("ctrl+l", "clear_buffer", "Clear buffer", show=False),
