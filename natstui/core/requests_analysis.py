@@ -120,17 +120,27 @@ def _differences(
     notes = [f"extra key {k}" for k in sorted(set(flat) - common)]
     notes += [f"missing key {k}" for k in sorted(common - set(flat))]
     for key, usual in sorted(majority.items()):
-        if key in flat and flat[key] != _LIST and _value_key(flat[key]) != _value_key(usual):
-            notes.append(f"{key} = {_short(flat[key])} (most: {_short(usual)})")
+        value = flat.get(key, _LIST)
+        if value == _LIST or (_is_number(value) and _is_number(usual)):
+            continue  # numbers are measurements (fps, timestamps): they differ by nature
+        if _value_key(value) != _value_key(usual):
+            notes.append(f"{key} = {_short(value)} (most: {_short(usual)})")
     return notes
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def find_outliers(replies: Iterable[Reply]) -> dict[int, list[str]]:
     """Replies that differ from the majority, by index, with what differs.
 
     A key or value counts as "normal" when more than half of the replies have it; a reply that
-    adds a key, lacks one, holds another value, is not JSON while most are, or carries an error
-    status, is reported. Fewer than 3 replies have no meaningful majority.
+    adds a key, lacks one, holds another string/boolean/null value (or a value of another
+    type), is not JSON while most are, or carries an error status, is reported. Two numbers
+    never count as a difference: gauges and timestamps differ from reply to reply by nature,
+    and flagging them buried the one transcoder that said "degraded". Fewer than 3 replies
+    have no meaningful majority.
     """
     items = list(replies)
     if len(items) < 3:

@@ -69,6 +69,20 @@ def test_no_outliers_when_values_all_differ() -> None:
     assert find_outliers(replies) == {}
 
 
+def test_numbers_that_differ_from_a_batch_majority_are_not_outliers() -> None:
+    # Five replies share a timestamp (published in one batch), two do not: that is not news.
+    replies = [reply(i, {"id": str(i), "ts": 1000.5, "status": "ok"}) for i in range(5)]
+    replies += [reply(5, {"id": "5", "ts": 1000.7, "status": "ok"})]
+    replies += [reply(6, {"id": "6", "ts": 1000.9, "status": "degraded"})]
+    assert find_outliers(replies) == {6: ['status = "degraded" (most: "ok")']}
+
+
+def test_a_number_where_most_have_a_string_is_flagged() -> None:
+    replies = [reply(i, {"id": str(i), "state": "up"}) for i in range(3)]
+    replies.append(reply(3, {"id": "3", "state": 1}))
+    assert find_outliers(replies) == {3: ['state = 1 (most: "up")']}
+
+
 def test_non_json_and_status_flagged() -> None:
     replies = [reply(i, {"id": str(i), "ok": True}) for i in range(4)]
     replies.append(reply(4, b"not json"))
