@@ -566,6 +566,12 @@ async def restart_everything(h: Harness) -> None:
     await wait_for(
         lambda: len(h.requests.records) > pending, RECOVERY, message="in-flight gather ends"
     )
+    # A single request with no server at all: an outcome on screen, not a hang or a crash.
+    pending = len(h.requests.records)
+    h.requests.action_send()
+    await wait_for(lambda: len(h.requests.records) > pending, RECOVERY, message="request ends")
+    single = h.requests.records[0].single
+    assert single is not None and single.outcome in ("timeout", "error"), single
     services = h.app.query_one(ServicesTab)
     services.action_refresh()  # a discovery round with no server at all
     await wait_for(lambda: not services._discovering(), RECOVERY, message="discovery ends")
