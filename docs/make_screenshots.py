@@ -14,6 +14,7 @@ import asyncio
 import html
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -21,6 +22,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from natstui.app import NatsTuiApp
+from natstui.config import save_profile
+from natstui.core.profile import Auth, AuthKind, Profile, SecretRef, TlsSettings
 from natstui.demo.cluster import start_nats
 from natstui.demo.config import demo_options
 from natstui.demo.runner import demo_profile, service_target
@@ -53,13 +56,13 @@ async def wait_text(app: NatsTuiApp, *needles: str, timeout: float = 20.0) -> No
 
 
 async def cluster(app: NatsTuiApp, pilot: Pilot[None]) -> None:
-    await pilot.press("1")
+    await pilot.press("alt+1")
     await wait_text(app, "9/9 servers", "us-west-3", "/s")
     await asyncio.sleep(4.5)  # let two refreshes pass so rates and sparklines have history
 
 
 async def tail(app: NatsTuiApp, pilot: Pilot[None]) -> None:
-    await pilot.press("2")
+    await pilot.press("alt+2")
     await wait_text(app, "transcoder.", "FOLLOWING")
     await asyncio.sleep(1.0)
     await pilot.press("p")  # pause, so the detail pane shows a fixed message
@@ -70,7 +73,7 @@ async def tail(app: NatsTuiApp, pilot: Pilot[None]) -> None:
 async def publish(app: NatsTuiApp, pilot: Pilot[None]) -> None:
     from natstui.widgets.publish_tab import PublishTab
 
-    await pilot.press("3")
+    await pilot.press("alt+3")
     app.query_one(PublishTab).prefill(
         subject="transcoder.eu.tc1.control",
         payload=b'{"command": "restart", "requested_by": "{{ID}}", "at": "{{TimeStamp}}"}',
@@ -83,7 +86,7 @@ async def publish(app: NatsTuiApp, pilot: Pilot[None]) -> None:
 async def request(app: NatsTuiApp, pilot: Pilot[None]) -> None:
     from natstui.widgets.request_tab import RequestTab
 
-    await pilot.press("4")
+    await pilot.press("alt+4")
     app.query_one(RequestTab).prefill(subject="monitor.transcoders.stats", payload=b"{}")
     await pilot.press("ctrl+g")
     await wait_text(app, "tc3", "us-east")
@@ -91,15 +94,51 @@ async def request(app: NatsTuiApp, pilot: Pilot[None]) -> None:
 
 
 async def services(app: NatsTuiApp, pilot: Pilot[None]) -> None:
-    await pilot.press("5")
+    await pilot.press("alt+5")
     await wait_text(app, "transcoder", "scheduler")
     await asyncio.sleep(1.0)
 
 
 async def help_screen(app: NatsTuiApp, pilot: Pilot[None]) -> None:
-    await pilot.press("1")
+    await pilot.press("alt+1")
     await pilot.press("f1")
-    await wait_text(app, "Close help")
+    await wait_text(app, "command palette", "Quit")
+
+
+async def profiles(app: NatsTuiApp, pilot: Pilot[None]) -> None:
+    await pilot.press("escape")
+    await pilot.press("ctrl+o")
+    await wait_text(app, "prod", "staging", "Import nats contexts")
+
+
+def example_profiles(path: Path) -> None:
+    """A profile file like an operator's, with secrets by reference only."""
+    tls = TlsSettings(enabled=True, ca_file="~/certs/prod-ca.pem")
+    save_profile(
+        path,
+        Profile(
+            name="prod",
+            description="Production eu-west",
+            servers=("tls://nats-1.prod.example:4222", "tls://nats-2.prod.example:4222"),
+            auth=Auth(kind=AuthKind.CREDS, creds=SecretRef(file="~/.nats/prod-ops.creds")),
+            tls=tls,
+        ),
+    )
+    save_profile(
+        path,
+        Profile(
+            name="staging",
+            description="Staging, all regions",
+            servers=("tls://nats.staging.example:4222",),
+            auth=Auth(
+                kind=AuthKind.USER_PASSWORD,
+                user="ops",
+                password=SecretRef(env="STAGING_NATS_PASSWORD"),
+            ),
+            tls=tls,
+        ),
+    )
+    save_profile(path, Profile(name="laptop", description="nats-server on this machine"))
 
 
 SCENES: list[tuple[str, Scene]] = [
@@ -109,6 +148,7 @@ SCENES: list[tuple[str, Scene]] = [
     ("request", request),
     ("services", services),
     ("help", help_screen),
+    ("profiles", profiles),
 ]
 
 
@@ -130,7 +170,10 @@ def main() -> int:
     services_thread = ServicesThread(service_target(local))
     try:
         services_thread.start()
-        asyncio.run(shoot(NatsTuiApp(profile=demo_profile(local))))
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Path(tmp) / "config.toml"
+            example_profiles(store)
+            asyncio.run(shoot(NatsTuiApp(profile=demo_profile(local), config_path=store)))
     finally:
         services_thread.stop()
         local.stop()

@@ -21,7 +21,7 @@ from natstui.core.connection import ConnectError, ConnectionState, NatsSession
 from natstui.core.profile import Profile
 from natstui.core.textsafe import printable
 from natstui.screens.connect_error import ConnectErrorScreen
-from natstui.screens.help import HelpScreen
+from natstui.screens.help import HelpScreen, help_rows
 from natstui.screens.profiles import ProfilesScreen
 from natstui.widgets.cluster_tab import ClusterTab
 from natstui.widgets.publish_tab import PublishTab
@@ -204,15 +204,7 @@ class NatsTuiApp(App[None]):
         tabs.screen.set_focus(target)
 
     def action_help(self) -> None:
-        rows: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for active in self.active_bindings.values():
-            binding = active.binding
-            key = self.get_key_display(binding)
-            if binding.description and (key, binding.description) not in seen:
-                seen.add((key, binding.description))
-                rows.append((key, binding.description))
-        self.push_screen(HelpScreen(rows))
+        self.push_screen(HelpScreen(help_rows(self.active_bindings.values())))
 
     def action_profiles(self) -> None:
         def chosen(profile: Profile | None) -> None:
