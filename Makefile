@@ -24,7 +24,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
 perf: $(VENV)/.installed
-	for f in tests/perf/bench_*.py; do $(PY) $$f; done
+	for m in bench_cluster bench_requests bench_tail bench_time_to_error; do $(PY) -m tests.perf.$$m; done
 
 screenshots: $(VENV)/.installed
 	$(PY) docs/make_screenshots.py

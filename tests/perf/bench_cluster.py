@@ -2,7 +2,7 @@
 
 Run on purpose (pytest never collects tests/perf):
 
-    /tmp/venv/bin/python -m tests.perf.bench_cluster [--refreshes 10] [--big 10]
+    .venv/bin/python -m tests.perf.bench_cluster [--refreshes 10] [--big 10]
 
 Prints one JSON object. For each topology it reports:
 - `gather_ms`: network time of a full system-account refresh (STATSZ, then six endpoints in

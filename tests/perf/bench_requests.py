@@ -2,7 +2,7 @@
 
 Run on purpose (pytest never collects tests/perf):
 
-    /tmp/venv/bin/python tests/perf/bench_requests.py [--responders 200] [--rounds 5]
+    .venv/bin/python -m tests.perf.bench_requests [--responders 200] [--rounds 5]
 
 Starts one real nats-server, runs the responders in a separate process (so they do not share
 the app's event loop), drives `NatsTuiApp` with Pilot, and prints one JSON document:

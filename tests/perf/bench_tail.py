@@ -2,8 +2,8 @@
 
 Run on purpose (pytest never collects tests/perf):
 
-    /tmp/venv/bin/python -m tests.perf.bench_tail [--seconds 8] [--presses 60]
-    /tmp/venv/bin/python -m tests.perf.bench_tail --soak [--soak-messages 1000000]
+    .venv/bin/python -m tests.perf.bench_tail [--seconds 8] [--presses 60]
+    .venv/bin/python -m tests.perf.bench_tail --soak [--soak-messages 1000000]
 
 One local nats-server; a firehose publisher in a separate process (a raw socket writing
 pre-built PUB batches of 128-byte payloads over 100 subjects: faster than any client library)
