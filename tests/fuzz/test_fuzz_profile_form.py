@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from natstui.overrides import from_env
 from natstui.profile_form import (
     FormValues,
     form_to_profile,
@@ -69,3 +71,28 @@ def test_editor_form_validates_to_a_profile_or_names_a_widget(values: FormValues
     again = profile_to_form(profile)
     assert validate(again) is None
     assert form_to_profile(again) == profile
+
+
+BROKEN_URLS = [
+    ("servers", "nats://[::1"),
+    ("servers", "nats://["),
+    ("servers", "[::1"),
+    ("servers", "nats://[zz]:1"),
+    ("monitor_urls", "http://[::1"),
+    ("monitor_urls", "http://[zz]:8222"),
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: check_server/check_monitor_url let urlsplit's ValueError escape (a half-typed "
+    "IPv6 address): typing 'nats://[' in the editor's servers field ends the app; the CLI "
+    "(--server, NATS_URL, a profile file) prints a traceback",
+)
+@pytest.mark.parametrize(("field", "url"), BROKEN_URLS)
+def test_half_typed_ipv6_urls_are_field_errors(field: str, url: str) -> None:
+    error = validate({"name": "v6", field: url})
+    assert isinstance(error, FieldError) and error.field.startswith(field)
+    if field == "servers":
+        with pytest.raises(FieldError):
+            from_env({"NATS_URL": url})
