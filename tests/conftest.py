@@ -83,6 +83,14 @@ def nats_cluster3(make_nats: MakeNats) -> LocalNats:
 
 
 @pytest.fixture(scope="module")
+def server(nats_bin: Path) -> Iterator[LocalNats]:
+    """One plain server shared by a test module (for tests that never kill it)."""
+    local = start_nats(binary=nats_bin)
+    yield local
+    local.stop()
+
+
+@pytest.fixture(scope="module")
 def nats_super(nats_bin: Path) -> Iterator[LocalNats]:
     local = start_nats(demo_options(3), binary=nats_bin)
     yield local

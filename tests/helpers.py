@@ -8,6 +8,7 @@ Tests never sleep to synchronise: they `await wait_for(lambda: <condition>)`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import time
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 
 from natstui.core.profile import Auth, AuthKind, Profile, SecretRef, TlsSettings
 from natstui.core.secret import Secret
@@ -112,3 +114,30 @@ async def count_replies(nc: Client, subject: str, expected: int, timeout: float 
     finally:
         await sub.unsubscribe()
     return count
+
+
+async def collect(nc: Client, subject: str, publisher: Client) -> list[Msg]:
+    """Subscribe on `nc` and return the list that fills with `subject`'s messages.
+
+    Primes first: nats-server can drop the first message published on another connection
+    right after a SUB it has already acknowledged (nats-server#5677), so probes go out from
+    `publisher` until one arrives; probes are not collected.
+    """
+    got: list[Msg] = []
+    primed = asyncio.Event()
+
+    async def cb(msg: Msg) -> None:
+        if (msg.headers or {}).get("X-Probe"):
+            primed.set()
+        else:
+            got.append(msg)
+
+    await nc.subscribe(subject, cb=cb)
+    await nc.flush()
+    for _ in range(250):
+        await publisher.publish(subject, b"", headers={"X-Probe": "1"})
+        await publisher.flush()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(primed.wait(), 0.02)
+            return got
+    raise AssertionError(f"subscription on {subject} never received a probe")

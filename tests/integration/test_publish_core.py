@@ -4,14 +4,12 @@ bad input is refused with a clear message and the connection stays up."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import nats
 import pytest
 from nats.aio.client import Client
-from nats.aio.msg import Msg
 
 from natstui.core.publish import (
     PublishError,
@@ -21,7 +19,7 @@ from natstui.core.publish import (
     publish_many,
 )
 from natstui.demo.cluster import LocalNats, start_nats
-from tests.helpers import wait_for
+from tests.helpers import collect, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -43,33 +41,6 @@ async def pair(server: LocalNats) -> AsyncIterator[tuple[Client, Client]]:
     yield pub, sub
     await pub.close()
     await sub.close()
-
-
-async def collect(nc: Client, subject: str, publisher: Client) -> list[Msg]:
-    """Subscribe on `nc` and return the list that fills with `subject`'s messages.
-
-    Primes first: nats-server can drop the first message published on another connection
-    right after a SUB it has already acknowledged (nats-server#5677), so probes go out from
-    `publisher` until one arrives; probes are not collected.
-    """
-    got: list[Msg] = []
-    primed = asyncio.Event()
-
-    async def cb(msg: Msg) -> None:
-        if (msg.headers or {}).get("X-Probe"):
-            primed.set()
-        else:
-            got.append(msg)
-
-    await nc.subscribe(subject, cb=cb)
-    await nc.flush()
-    for _ in range(250):
-        await publisher.publish(subject, b"", headers={"X-Probe": "1"})
-        await publisher.flush()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(primed.wait(), 0.02)
-            return got
-    raise AssertionError(f"subscription on {subject} never received a probe")
 
 
 async def test_templates_headers_reply_count_arrive_intact(pair: tuple[Client, Client]) -> None:

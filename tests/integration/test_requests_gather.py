@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import nats
 import pytest
@@ -23,14 +22,7 @@ from natstui.core.requests import (
     missing_responders,
     request_once,
 )
-from natstui.demo.cluster import LocalNats, start_nats
-
-
-@pytest.fixture(scope="module")
-def server(nats_bin: Path) -> Iterator[LocalNats]:
-    local = start_nats(binary=nats_bin)
-    yield local
-    local.stop()
+from natstui.demo.cluster import LocalNats
 
 
 async def connect(local: LocalNats) -> Client:

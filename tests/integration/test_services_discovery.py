@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import nats
@@ -15,15 +14,8 @@ from nats.micro.request import ServiceError
 
 from natstui.core.requests import GatherSpec, find_outliers, gather, missing_responders
 from natstui.core.services import Instance, ServicesSnapshot, discover
-from natstui.demo.cluster import LocalNats, start_nats
+from natstui.demo.cluster import LocalNats
 from natstui.demo.services import GATHER_SUBJECT, ServicesThread, ServiceTarget
-
-
-@pytest.fixture(scope="module")
-def server(nats_bin: Path) -> Iterator[LocalNats]:
-    local = start_nats(binary=nats_bin)
-    yield local
-    local.stop()
 
 
 async def _quiet(_: Exception) -> None:

@@ -3,8 +3,7 @@ slow-consumer counting and subscriptions surviving a server restart."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import nats
 import pytest
@@ -13,15 +12,8 @@ from nats.aio.client import Client
 import natstui.core.tail as tail_module
 from natstui.core.connection import NatsSession
 from natstui.core.tail import Tail, TailError
-from natstui.demo.cluster import LocalNats, start_nats
+from natstui.demo.cluster import LocalNats
 from tests.helpers import MakeNats, profile_for, wait_for
-
-
-@pytest.fixture(scope="module")
-def server(nats_bin: Path) -> Iterator[LocalNats]:
-    local = start_nats(binary=nats_bin)
-    yield local
-    local.stop()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -11,7 +9,6 @@ from pathlib import Path
 import nats
 import pytest
 from nats.aio.client import Client
-from nats.aio.msg import Msg
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TabbedContent, TextArea
 
@@ -20,7 +17,7 @@ from natstui.core.publish_store import PublishStore
 from natstui.demo.cluster import LocalNats, start_nats
 from natstui.widgets.publish_lists import FormList
 from natstui.widgets.publish_tab import PublishTab
-from tests.helpers import profile_for, wait_for
+from tests.helpers import collect, profile_for, wait_for
 
 SIZE = (140, 45)
 
@@ -49,33 +46,6 @@ async def watcher(server: LocalNats) -> AsyncIterator[Client]:
     )
     yield nc
     await nc.close()
-
-
-async def collect(nc: Client, subject: str, publisher: Client) -> list[Msg]:
-    """Subscribe on `nc` and return the list that fills with `subject`'s messages.
-
-    Primes first: nats-server can drop the first message published on another connection
-    right after a SUB it has already acknowledged (nats-server#5677), so probes go out from
-    `publisher` until one arrives; probes are not collected.
-    """
-    got: list[Msg] = []
-    primed = asyncio.Event()
-
-    async def cb(msg: Msg) -> None:
-        if (msg.headers or {}).get("X-Probe"):
-            primed.set()
-        else:
-            got.append(msg)
-
-    await nc.subscribe(subject, cb=cb)
-    await nc.flush()
-    for _ in range(250):
-        await publisher.publish(subject, b"", headers={"X-Probe": "1"})
-        await publisher.flush()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(primed.wait(), 0.02)
-            return got
-    raise AssertionError(f"subscription on {subject} never received a probe")
 
 
 async def show_tab(app: NatsTuiApp, pilot: Pilot[None], tab_id: str) -> None:

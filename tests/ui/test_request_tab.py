@@ -4,8 +4,7 @@ and an odd responder, re-fire, bad input, and wire bytes shown safely."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import nats
 import pytest
@@ -16,19 +15,12 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea
 
 from natstui.app import NatsTuiApp
 from natstui.core.requests import GatherSpec, gather, request_once
-from natstui.demo.cluster import LocalNats, start_nats
+from natstui.demo.cluster import LocalNats
 from natstui.widgets.request_replies import ReplyTable
 from natstui.widgets.request_tab import RequestTab
 from tests.helpers import profile_for, wait_for
 
 SIZE = (150, 50)
-
-
-@pytest.fixture(scope="module")
-def server(nats_bin: Path) -> Iterator[LocalNats]:
-    local = start_nats(binary=nats_bin)
-    yield local
-    local.stop()
 
 
 async def _quiet(_: Exception) -> None:

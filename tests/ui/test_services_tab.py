@@ -4,8 +4,7 @@ an endpoint opening the Request tab on its subject."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import nats
@@ -17,19 +16,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static, TabbedContent
 
 from natstui.app import NatsTuiApp
-from natstui.demo.cluster import LocalNats, start_nats
+from natstui.demo.cluster import LocalNats
 from natstui.widgets.services_tab import ServicesTab
 from natstui.widgets.services_tables import EndpointTable, InstanceTable, ServiceTable
 from tests.helpers import profile_for, wait_for
 
 SIZE = (150, 50)
-
-
-@pytest.fixture(scope="module")
-def server(nats_bin: Path) -> Iterator[LocalNats]:
-    local = start_nats(binary=nats_bin)
-    yield local
-    local.stop()
 
 
 async def _quiet(_: Exception) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import nats
 import pytest
@@ -16,20 +15,13 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from natstui.app import NatsTuiApp
-from natstui.demo.cluster import LocalNats, start_nats
+from natstui.demo.cluster import LocalNats
 from natstui.widgets.tail_list import TailList
 from natstui.widgets.tail_tab import TailTab
 from tests.helpers import profile_for, wait_for
 
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 SIZE = (260, 50)
-
-
-@pytest.fixture(scope="module")
-def server(nats_bin: Path) -> Iterator[LocalNats]:
-    local = start_nats(binary=nats_bin)
-    yield local
-    local.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ copy, subject browser, export, unsubscribe."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nats
@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from natstui.app import NatsTuiApp
-from natstui.demo.cluster import LocalNats, start_nats
+from natstui.demo.cluster import LocalNats
 from natstui.widgets.tail_list import TailList
 from natstui.widgets.tail_status import TailStatus
 from natstui.widgets.tail_subjects import SubjectBrowser, SubjectTable
@@ -24,13 +24,6 @@ from natstui.widgets.tail_tab import TailTab
 from tests.helpers import profile_for, wait_for
 
 SIZE = (160, 45)
-
-
-@pytest.fixture(scope="module")
-def server(nats_bin: Path) -> Iterator[LocalNats]:
-    local = start_nats(binary=nats_bin)
-    yield local
-    local.stop()
 
 
 @pytest.fixture
