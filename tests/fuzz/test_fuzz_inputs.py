@@ -14,6 +14,8 @@ template compile/literal round trip and header dict round trip (tests/unit/test_
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,7 @@ from natstui.core.templates import MAX_RANDOM, RenderContext, TemplateError, com
 from natstui.overrides import apply, from_env
 from natstui.profile_toml import FieldError
 from natstui.widgets.cluster_interval import MAX_INTERVAL, MIN_INTERVAL, parse_interval
+from natstui.widgets.publish_tab import _read_file
 from natstui.widgets.tail_subs import parse_subscription
 
 FUZZ = settings(
@@ -313,3 +316,41 @@ def test_tail_export_path(text: str) -> None:
         assert str(exc)
         return
     assert isinstance(path, Path)
+
+
+# Run in a child with a memory cap: an unbounded read of a device must not take the test
+# runner (or the machine) down with it.
+_READ_IN_CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 29, 1 << 29))
+from natstui.core.publish import PublishError
+from natstui.widgets.publish_tab import _read_file
+try:
+    data = _read_file(sys.argv[1])
+except PublishError as exc:
+    print("PublishError:", exc)
+else:
+    print("read", len(data))
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: the Publish tab's file payload reads /dev/zero, /dev/urandom or a FIFO without "
+    "bound (stat size 0): memory grows until MemoryError / the OOM killer; a NUL in the path "
+    "raises ValueError instead of PublishError",
+)
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/urandom", "/tmp/a\\x00b"])
+def test_publish_file_payload_from_special_files(path: str) -> None:
+    path = path.replace("\\x00", "\x00")
+    if "\x00" in path:
+        with pytest.raises(PublishError):
+            _read_file(path)
+        return
+    child = subprocess.run(
+        [sys.executable, "-c", _READ_IN_CHILD, path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.stdout.startswith("PublishError:"), child.stdout + child.stderr[-300:]
