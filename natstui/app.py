@@ -15,7 +15,7 @@ from textual.widgets._tabbed_content import ContentTabs
 from textual.worker import Worker, WorkerState
 
 from natstui.commands import NatsCommands, PaletteCommand
-from natstui.config import config_path
+from natstui.config import config_path as config_file_path
 from natstui.config import load as load_config
 from natstui.core.connection import ConnectError, ConnectionState, NatsSession
 from natstui.core.profile import Profile
@@ -23,6 +23,7 @@ from natstui.core.textsafe import printable
 from natstui.screens.connect_error import ConnectErrorScreen
 from natstui.screens.help import HelpScreen, help_rows
 from natstui.screens.profiles import ProfilesScreen
+from natstui.settings import Settings
 from natstui.widgets.cluster_tab import ClusterTab
 from natstui.widgets.publish_tab import PublishTab
 from natstui.widgets.request_tab import RequestTab
@@ -88,6 +89,7 @@ class NatsTuiApp(App[None]):
         profile: Profile | None = None,
         *,
         config_path: Path | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.profile = profile
@@ -95,6 +97,12 @@ class NatsTuiApp(App[None]):
         self.session: NatsSession | None = None
         self.status_bar = StatusBar(id="status")
         self._profiles_cache: tuple[int, list[Profile]] | None = None
+        # A broken file gives default settings here; the profiles screen reports the error.
+        self.settings = (
+            settings
+            if settings is not None
+            else load_config(config_path or config_file_path()).settings
+        )
 
     # --- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -102,7 +110,9 @@ class NatsTuiApp(App[None]):
         with TabbedContent(id="tabs"):
             for tab_id, label, cls in TABS:
                 with TabPane(f"{label}", id=tab_id):
-                    yield cls(id=f"{tab_id}-tab")
+                    tab = cls(id=f"{tab_id}-tab")
+                    tab.settings = self.settings
+                    yield tab
         yield Footer()
 
     def on_mount(self) -> None:
@@ -253,7 +263,7 @@ class NatsTuiApp(App[None]):
 
     def _saved_profiles(self) -> list[Profile]:
         """Profiles of the store for the palette, re-read only when the file changed."""
-        path = self.config_path or config_path()
+        path = self.config_path or config_file_path()
         try:
             stamp = path.stat().st_mtime_ns
         except OSError:

@@ -29,6 +29,7 @@ from tomlkit.items import Table
 
 from natstui.core.profile import Profile
 from natstui.profile_toml import FieldError, check_name, profile_from_table, profile_to_table
+from natstui.settings import Settings, settings_from_table
 
 CONFIG_ENV = "NATSTUI_CONFIG"
 FILE_NAME = "config.toml"
@@ -71,6 +72,7 @@ class LoadedConfig:
     profiles: dict[str, Profile] = field(default_factory=dict)
     errors: tuple[LoadError, ...] = ()
     warnings: tuple[str, ...] = ()
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def writable(self) -> bool:
@@ -110,7 +112,17 @@ def load(path: Path) -> LoadedConfig:
     except tomllib.TOMLDecodeError as exc:
         return LoadedConfig(path, errors=(LoadError(path, None, None, f"TOML: {exc}"),))
     profiles, errors = _parse_profiles(path, data)
-    return LoadedConfig(path, profiles, tuple(errors), tuple(_mode_warnings(path, profiles)))
+    settings, settings_errors = _parse_settings(path, data.get("settings", {}))
+    errors += settings_errors
+    warnings = tuple(_mode_warnings(path, profiles))
+    return LoadedConfig(path, profiles, tuple(errors), warnings, settings)
+
+
+def _parse_settings(path: Path, table: object) -> tuple[Settings, list[LoadError]]:
+    if not isinstance(table, Mapping):
+        return Settings(), [LoadError(path, None, "settings", "must be a table")]
+    settings, problems = settings_from_table(table)
+    return settings, [LoadError(path, None, p.field, p.message) for p in problems]
 
 
 def _parse_profiles(

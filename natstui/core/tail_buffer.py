@@ -197,14 +197,19 @@ def parse_size(text: str, base: int = 1024) -> int:
     return value
 
 
-def limits_from_env(environ: Mapping[str, str]) -> tuple[int, int, list[str]]:
-    """Buffer caps from NATSTUI_TAIL_MAX_MESSAGES / NATSTUI_TAIL_MAX_BYTES, else the defaults.
+def limits_from_env(
+    environ: Mapping[str, str],
+    default_messages: int = DEFAULT_MAX_MESSAGES,
+    default_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[int, int, list[str]]:
+    """Buffer caps from NATSTUI_TAIL_MAX_MESSAGES / NATSTUI_TAIL_MAX_BYTES, else the defaults
+    (the built-in ones, or those of the settings file).
 
     Returns (max_messages, max_bytes, problems): a bad value falls back to the default and is
     described in `problems` so the UI can say so.
     """
     problems: list[str] = []
-    count, size = DEFAULT_MAX_MESSAGES, DEFAULT_MAX_BYTES
+    count, size = default_messages, default_bytes
     if environ.get(ENV_MAX_MESSAGES):
         try:
             count = parse_size(environ[ENV_MAX_MESSAGES], base=1000)

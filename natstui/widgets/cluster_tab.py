@@ -76,9 +76,11 @@ class ClusterTab(MainTab):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, ClusterTab.RefreshFailed)
 
-    def __init__(self, *, id: str | None = None, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(self, *, id: str | None = None, interval: float | None = None) -> None:
         super().__init__(id=id)
-        self.interval = interval
+        # None: take the settings' interval on mount (the app sets `settings` after __init__).
+        self._interval_from_settings = interval is None
+        self.interval = DEFAULT_INTERVAL if interval is None else interval
         self.paused = False
         self.monitor: ClusterMonitor | None = None
         self.snapshot: ClusterSnapshot | None = None
@@ -111,6 +113,8 @@ class ClusterTab(MainTab):
                 yield DataTable(id="cluster-js-table", cursor_type="row")
 
     def on_mount(self) -> None:
+        if self._interval_from_settings:
+            self.interval = self.settings.cluster_interval
         servers = self.query_one("#cluster-servers", DataTable)
         for column in rows.SERVER_COLUMNS:
             servers.add_column(column.label, key=column.key)

@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from natstui.commands import PaletteCommand
 from natstui.core.connection import NatsSession
+from natstui.settings import Settings
 
 
 class MainTab(Vertical):
@@ -22,6 +23,8 @@ class MainTab(Vertical):
     """
 
     session: NatsSession | None = None
+    # App-wide settings ([settings] of the profile file); the app sets them before mounting.
+    settings: Settings = Settings()
 
     async def attach(self, session: NatsSession) -> None:
         self.session = session

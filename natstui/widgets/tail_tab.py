@@ -116,7 +116,9 @@ class TailTab(MainTab):
     # --- lifecycle ----------------------------------------------------------------------------
     async def attach(self, session: NatsSession) -> None:
         await super().attach(session)
-        max_messages, max_bytes, problems = limits_from_env(os.environ)
+        max_messages, max_bytes, problems = limits_from_env(
+            os.environ, self.settings.tail_max_messages, self.settings.tail_max_bytes
+        )
         for problem in problems:
             self.notify(printable(problem), title="Tail buffer", severity="warning")
         tail = Tail(session.nc, RingBuffer(max_messages, max_bytes))

@@ -10,7 +10,9 @@ from natstui.app import NatsTuiApp
 from natstui.config import save_profile
 from natstui.demo import LocalNats
 from natstui.screens.help import HelpScreen
+from natstui.widgets.cluster_tab import ClusterTab
 from natstui.widgets.status_bar import StatusBar
+from natstui.widgets.tail_tab import TailTab
 from tests.helpers import profile_for, wait_for
 
 
@@ -99,4 +101,20 @@ async def test_palette_connects_to_a_saved_profile(
         )
         assert other.servers[0].name in status_text(app)
         assert first is not None and first.nc is not None and first.nc.is_closed
+        await app.action_quit()
+
+
+async def test_settings_file_reaches_the_tabs(nats_single: LocalNats, tmp_path: Path) -> None:
+    store = tmp_path / "config.toml"
+    store.write_text(
+        '[settings]\ntail_max_messages = 1234\ntail_max_bytes = "2M"\ncluster_interval = 7.5\n'
+    )
+    app = NatsTuiApp(profile=profile_for(nats_single), config_path=store)
+    async with app.run_test(size=(160, 40)):
+        tail_tab = app.query_one(TailTab)
+        await wait_for(lambda: tail_tab.tail is not None, 10, message="tail attached")
+        assert tail_tab.tail is not None
+        assert tail_tab.tail.buffer.max_messages == 1234
+        assert tail_tab.tail.buffer.max_bytes == 2 * 1024 * 1024
+        assert app.query_one(ClusterTab).interval == 7.5
         await app.action_quit()
