@@ -38,6 +38,7 @@ from natstui.core.tail_export import ExportError, resolve_export_path
 from natstui.core.templates import MAX_RANDOM, RenderContext, TemplateError, compile_template
 from natstui.overrides import apply, from_env
 from natstui.profile_toml import FieldError
+from natstui.settings import settings_from_table
 from natstui.widgets.cluster_interval import MAX_INTERVAL, MIN_INTERVAL, parse_interval
 from natstui.widgets.publish_tab import _read_file
 from natstui.widgets.tail_subs import parse_subscription
@@ -354,3 +355,16 @@ def test_publish_file_payload_from_special_files(path: str) -> None:
         timeout=60,
     )
     assert child.stdout.startswith("PublishError:"), child.stdout + child.stderr[-300:]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: no upper bound on the tail's message cap; the ring buffer preallocates 7 slot "
+    "lists, so '1G' messages (easily typed for bytes) means ~56 GB at connect -> MemoryError/OOM",
+)
+@pytest.mark.parametrize("value", ["1G", "5G", "100000000000"])
+def test_tail_message_cap_has_a_sane_maximum(value: str) -> None:
+    count, _, problems = limits_from_env({"NATSTUI_TAIL_MAX_MESSAGES": value})
+    assert problems and count <= 10**8, "an unallocatable buffer size was accepted"
+    settings, errors = settings_from_table({"tail_max_messages": value})
+    assert errors and settings.tail_max_messages <= 10**8
