@@ -36,6 +36,7 @@ versions stall the test's event loop (and so its NATS clients) while they wait.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,19 @@ from natstui.demo.binary import find_nats_server
 from natstui.demo.cluster import LocalNats, start_nats
 from natstui.demo.config import demo_options
 from tests.helpers import MakeNats
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the developer's own natstui or natscli files, or takes NATS_*
+    and NATSTUI_* settings from their shell: each test gets empty ones of its own."""
+    for name in list(os.environ):
+        if name.startswith(("NATS_", "NATSTUI_")):
+            monkeypatch.delenv(name)
+    home = tmp_path / "user-dirs"
+    monkeypatch.setenv("NATSTUI_CONFIG", str(home / "natstui" / "config.toml"))
+    monkeypatch.setenv("NATSTUI_DATA_DIR", str(home / "natstui-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
 
 
 @pytest.fixture(scope="session")
