@@ -1,6 +1,7 @@
 """Fuzz what operators type: subjects, queue groups, the tail's subscribe line, header lines,
 payload templates, the publish form, the request form's numbers and expectations, buffer sizes,
-the `NATS_*` environment layer, the Cluster refresh interval and the tail export's file name.
+the `NATS_*` environment layer, the Cluster refresh interval, the `[settings]` table, the
+tail export's file name and the Publish tab's payload file.
 
 Each input either comes out valid, with the property that makes it safe to send (no white space
 or control character reaches a protocol line, wildcards only where NATS allows them), or is
@@ -13,6 +14,7 @@ template compile/literal round trip and header dict round trip (tests/unit/test_
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -368,3 +370,30 @@ def test_tail_message_cap_has_a_sane_maximum(value: str) -> None:
     assert problems and count <= 10**8, "an unallocatable buffer size was accepted"
     settings, errors = settings_from_table({"tail_max_messages": value})
     assert errors and settings.tail_max_messages <= 10**8
+
+
+SETTING_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | SUBJECTISH
+    | st.sampled_from(["64M", "1.5k", "0", "-1", "inf", "nan", "2", "0.1"])
+    | st.lists(st.integers(), max_size=2)
+)
+
+
+@FUZZ
+@given(
+    st.dictionaries(
+        st.sampled_from(["tail_max_messages", "tail_max_bytes", "cluster_interval", "bogus"]),
+        SETTING_VALUES,
+    )
+)
+def test_settings_table(table: dict[str, object]) -> None:
+    """`[settings]` in the profile file: every bad value is named and keeps its default."""
+    settings, errors = settings_from_table(table)
+    assert settings.tail_max_messages >= 1 and settings.tail_max_bytes >= 1
+    assert math.isfinite(settings.cluster_interval) and settings.cluster_interval > 0
+    for error in errors:
+        assert error.field.startswith("settings.") and error.message
