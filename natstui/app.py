@@ -40,16 +40,6 @@ TABS: tuple[tuple[str, str, type[MainTab]], ...] = (
     ("services", "Services", ServicesTab),
 )
 
-# Where the keyboard goes when a tab is shown, so the tab's own keys work at once (bindings only
-# apply along the focus chain).
-DEFAULT_FOCUS: dict[str, str] = {
-    "cluster": "#cluster-servers",
-    "tail": "#tail-list",
-    "publish": "#pub-subject",
-    "request": "#req-subject",
-    "services": "#srv-services",
-}
-
 
 class StateChanged(Message):
     """The connection state changed (posted from nats-py callbacks)."""
@@ -207,7 +197,8 @@ class NatsTuiApp(App[None]):
         focused = tabs.screen.focused
         if focused is not None and pane in focused.ancestors:
             return
-        selector = DEFAULT_FOCUS.get(tab_id)
+        tab = pane.query(MainTab).first() if pane.query(MainTab) else None
+        selector = tab.DEFAULT_FOCUS if tab is not None else None
         target = pane.query(selector).first() if selector and pane.query(selector) else None
         if target is None or not target.focusable:
             target = tabs.query_one(ContentTabs)

@@ -39,6 +39,8 @@ PANELS = ("cluster-routes", "cluster-gateways", "cluster-leafs", "cluster-js")
 class ClusterTab(MainTab):
     """Live status of the whole cluster or supercluster."""
 
+    DEFAULT_FOCUS = "#cluster-servers"
+
     DEFAULT_CSS = """
     ClusterTab #cluster-status { height: 1; padding: 0 1; background: $boost; }
     ClusterTab #cluster-notice { height: auto; max-height: 4; padding: 0 1; color: $warning; }

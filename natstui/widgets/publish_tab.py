@@ -48,6 +48,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # refuse to read anything bigger than any ser
 class PublishTab(MainTab):
     """Compose and send messages; recall them from history or saved templates."""
 
+    DEFAULT_FOCUS = "#pub-subject"
+
     DEFAULT_CSS = """
     PublishTab { padding: 0 1; }
     PublishTab .pub-row { height: 3; }

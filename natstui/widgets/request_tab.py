@@ -117,6 +117,8 @@ def _number(
 class RequestTab(MainTab):
     """Single requests and scatter-gather, with replies, missing responders and differences."""
 
+    DEFAULT_FOCUS = "#req-subject"
+
     DEFAULT_CSS = """
     RequestTab { padding: 0 1; }
     RequestTab .req-row { height: 3; }

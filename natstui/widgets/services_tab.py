@@ -36,6 +36,8 @@ AUTO_REFRESH = 5.0
 class ServicesTab(MainTab):
     """Services grouped by name, with endpoints, instances and their counters."""
 
+    DEFAULT_FOCUS = "#srv-services"
+
     DEFAULT_CSS = """
     ServicesTab { padding: 0 1; }
     ServicesTab #srv-top { height: 3; }

@@ -7,6 +7,8 @@ session (quit, or connecting to another profile). A tab starts its own workers a
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.containers import Vertical
 from textual.widget import Widget
 
@@ -21,6 +23,10 @@ class MainTab(Vertical):
     DEFAULT_CSS = """
     MainTab { height: 1fr; }
     """
+
+    # Where the keyboard goes whenever the tab is shown, so its own keys work at once
+    # (bindings only apply along the focus chain).
+    DEFAULT_FOCUS: ClassVar[str | None] = None
 
     session: NatsSession | None = None
     # App-wide settings ([settings] of the profile file); the app sets them before mounting.

@@ -53,6 +53,8 @@ DETAIL_SETTLE = 0.12  # the detail follows the cursor once it rests this long
 class TailTab(MainTab):
     """Live tail of one or more subscriptions."""
 
+    DEFAULT_FOCUS = "#tail-list"
+
     DEFAULT_CSS = """
     TailTab #tail-filter-row { height: auto; }
     TailTab #tail-filter { width: 1fr; }
