@@ -59,7 +59,7 @@ GATHER_SUBJECT = "fault.stats"
 BUFFER_CAP = 1500  # small, so the run evicts and `received = buffered + evicted` means something
 BURST, PACE = 5, 0.02  # ~250 msg/s: a steady stream that a shared 2-core machine keeps up with
 PUBLISH_RUN = 100  # messages of the Publish tab's paced run through the full outage
-SLOW_REPLY = 0.6  # r0 answers this late: a gather is still open when the fault lands
+SLOW_REPLY = 0.8  # r0 answers this late: a gather is still open when the fault lands
 RECOVERY = 20.0  # generous bound for reconnects / restarts on a loaded machine
 
 
@@ -430,7 +430,7 @@ async def make_traffic(make_nats: MakeNats) -> AsyncIterator[Callable[..., Await
 
 
 def fill_request_form(app: NatsTuiApp) -> None:
-    """Gather until all three answered or 1.5 s passed; the slow r0 keeps it open ~0.6 s."""
+    """Gather until all three answered or 1.5 s passed; the slow r0 keeps it open ~0.8 s."""
     for widget_id, value in (
         ("req-subject", GATHER_SUBJECT),
         ("req-timeout", "1.5"),
