@@ -12,11 +12,16 @@ env override profiles everywhere else.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from natstui.core.tail_buffer import DEFAULT_MAX_BYTES, DEFAULT_MAX_MESSAGES, parse_size
+from natstui.core.tail_buffer import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_MESSAGES,
+    parse_message_cap,
+    parse_size,
+)
 
 DEFAULT_CLUSTER_INTERVAL = 2.0
 MIN_CLUSTER_INTERVAL, MAX_CLUSTER_INTERVAL = 0.5, 3600.0
@@ -38,11 +43,11 @@ class SettingsError(ValueError):
         self.message = message
 
 
-def _size(field: str, value: Any, base: int) -> int:
+def _size(field: str, value: Any, parse: Callable[[str], int]) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise SettingsError(field, "must be a number or a size like 64M")
     try:
-        return parse_size(str(value), base=base)
+        return parse(str(value))
     except ValueError as exc:
         raise SettingsError(field, str(exc)) from None
 
@@ -63,8 +68,8 @@ def settings_from_table(table: Mapping[str, Any]) -> tuple[Settings, list[Settin
     errors: list[SettingsError] = []
     values: dict[str, Any] = {}
     parsers = {
-        "tail_max_messages": lambda v: _size("tail_max_messages", v, 1000),
-        "tail_max_bytes": lambda v: _size("tail_max_bytes", v, 1024),
+        "tail_max_messages": lambda v: _size("tail_max_messages", v, parse_message_cap),
+        "tail_max_bytes": lambda v: _size("tail_max_bytes", v, parse_size),
         "cluster_interval": _interval,
     }
     for key, value in table.items():

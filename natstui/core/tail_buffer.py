@@ -19,6 +19,9 @@ from typing import Any, NamedTuple, Protocol
 
 DEFAULT_MAX_MESSAGES = 100_000
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# The buffer preallocates its slot lists (~56 bytes a slot before any message): 10M slots is
+# ~0.5 GB already, and "1G" typed for a count must not become a 56 GB allocation at connect.
+MAX_MESSAGES_LIMIT = 10_000_000
 # What a slot costs beyond its payload (Msg object, subject string, bookkeeping): counted so
 # that a flood of empty messages still respects the byte cap.
 OVERHEAD_BYTES = 200
@@ -55,8 +58,8 @@ class RingBuffer:
     def __init__(
         self, max_messages: int = DEFAULT_MAX_MESSAGES, max_bytes: int = DEFAULT_MAX_BYTES
     ) -> None:
-        if max_messages < 1:
-            raise ValueError("max_messages must be at least 1")
+        if not 1 <= max_messages <= MAX_MESSAGES_LIMIT:
+            raise ValueError(f"max_messages must be between 1 and {MAX_MESSAGES_LIMIT:,}")
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
         self.max_messages = max_messages
@@ -197,6 +200,14 @@ def parse_size(text: str, base: int = 1024) -> int:
     return value
 
 
+def parse_message_cap(text: str) -> int:
+    """A message-count cap like `100k` or `2M`, at most MAX_MESSAGES_LIMIT."""
+    count = parse_size(text, base=1000)
+    if count > MAX_MESSAGES_LIMIT:
+        raise ValueError(f"{text!r} is more than the {MAX_MESSAGES_LIMIT:,} messages allowed")
+    return count
+
+
 def limits_from_env(
     environ: Mapping[str, str],
     default_messages: int = DEFAULT_MAX_MESSAGES,
@@ -212,7 +223,7 @@ def limits_from_env(
     count, size = default_messages, default_bytes
     if environ.get(ENV_MAX_MESSAGES):
         try:
-            count = parse_size(environ[ENV_MAX_MESSAGES], base=1000)
+            count = parse_message_cap(environ[ENV_MAX_MESSAGES])
         except ValueError as exc:
             problems.append(f"{ENV_MAX_MESSAGES}: {exc}; using {count:,}")
     if environ.get(ENV_MAX_BYTES):

@@ -71,3 +71,9 @@ def test_env_overrides_the_file_defaults() -> None:
     env = {"NATSTUI_TAIL_MAX_MESSAGES": "500"}
     count, size, problems = limits_from_env(env, 10_000, 4096)
     assert (count, size, problems) == (500, 4096, [])
+
+
+def test_message_cap_has_an_upper_bound() -> None:
+    settings, errors = settings_from_table({"tail_max_messages": "1G"})
+    assert settings.tail_max_messages == Settings().tail_max_messages
+    assert "more than the 10,000,000" in errors[0].message
