@@ -1,7 +1,7 @@
 """App-wide settings from the `[settings]` table of the profile file.
 
     [settings]
-    tail_max_messages = "100k"   # tail buffer cap by count (a number, or 10k / 1M)
+    tail_max_messages = "100k"   # tail buffer cap by count (a number, or 10k / 1M; at most 10M)
     tail_max_bytes = "64M"       # tail buffer cap by payload bytes (512k, 64M, 1G)
     cluster_interval = 2.0       # seconds between cluster refreshes
 
