@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from natstui.commands import NatsCommands, PaletteCommand
 from natstui.config import config_path as config_file_path
@@ -31,6 +31,7 @@ from natstui.widgets.services_tab import ServicesTab
 from natstui.widgets.status_bar import StatusBar
 from natstui.widgets.tab_base import MainTab
 from natstui.widgets.tail_tab import TailTab
+from natstui.widgets.worker_errors import report_worker_error
 
 TABS: tuple[tuple[str, str, type[MainTab]], ...] = (
     ("cluster", "Cluster", ClusterTab),
@@ -166,12 +167,7 @@ class NatsTuiApp(App[None]):
         self.status_bar.show(event.state)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where an unexpected worker failure becomes a notification."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            err = event.worker.error
-            group = event.worker.group or "worker"
-            text = printable(f"{group}: {type(err).__name__}: {err}")
-            self.notify(text, title="Error", severity="error", timeout=8)
+        report_worker_error(self, event)
 
     # --- actions -------------------------------------------------------------------------
     def action_show_tab(self, tab_id: str) -> None:

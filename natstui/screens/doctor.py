@@ -16,6 +16,7 @@ from textual.widgets import Static
 from natstui.core.doctor import Step, passed, run_doctor
 from natstui.core.profile import Profile
 from natstui.widgets.safe import safe_text
+from natstui.widgets.worker_errors import ReportsWorkerErrors
 
 MARKS = {True: ("✓ PASS", "bold green"), False: ("✗ FAIL", "bold red"), None: ("- skip", "dim")}
 
@@ -33,7 +34,7 @@ def render_step(step: Step) -> Text:
     return text
 
 
-class DoctorScreen(ModalScreen[None]):
+class DoctorScreen(ReportsWorkerErrors, ModalScreen[None]):
     """Runs the doctor for a profile; escape closes, `r` runs it again."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

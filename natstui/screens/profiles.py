@@ -38,6 +38,7 @@ from natstui.screens.confirm import ConfirmScreen
 from natstui.screens.doctor import DoctorScreen
 from natstui.screens.profile_editor import EditResult, ProfileEditor
 from natstui.widgets.safe import safe_text
+from natstui.widgets.worker_errors import ReportsWorkerErrors
 
 # Short columns first: long server lists and descriptions run off to the right.
 COLUMNS = ("Name", "Auth", "TLS", "Last used", "Servers", "Description")
@@ -62,7 +63,7 @@ def profile_row(
     )
 
 
-class ProfilesScreen(Screen[Profile | None]):
+class ProfilesScreen(ReportsWorkerErrors, Screen[Profile | None]):
     """Saved profiles; Enter connects."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

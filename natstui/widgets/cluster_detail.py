@@ -23,11 +23,12 @@ from natstui.core.monitor import ClusterMonitor
 from natstui.core.monitor_connz import parse_filter
 from natstui.widgets import cluster_rows as rows
 from natstui.widgets.safe import safe_text
+from natstui.widgets.worker_errors import ReportsWorkerErrors
 
 PAGE_SIZE = 50
 
 
-class ServerDetailScreen(Screen[None]):
+class ServerDetailScreen(ReportsWorkerErrors, Screen[None]):
     """One server's varz summary and connections."""
 
     DEFAULT_CSS = """

@@ -15,9 +15,10 @@ from textual.widget import Widget
 from natstui.commands import PaletteCommand
 from natstui.core.connection import NatsSession
 from natstui.settings import Settings
+from natstui.widgets.worker_errors import ReportsWorkerErrors
 
 
-class MainTab(Vertical):
+class MainTab(ReportsWorkerErrors, Vertical):
     """Base class of the Cluster / Tail / Publish / Request / Services tabs."""
 
     DEFAULT_CSS = """

@@ -10,8 +10,6 @@ real, connected app: what is under test is the reporting, not a NATS failure.
 
 from __future__ import annotations
 
-import pytest
-
 from natstui.app import NatsTuiApp
 from natstui.demo.cluster import LocalNats
 from natstui.widgets.tab_base import MainTab
@@ -21,11 +19,6 @@ from tests.helpers_screen import screen_text
 SIZE = (160, 40)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Worker.StateChanged does not bubble, so a failing worker of a tab (e.g. the tail "
-    "export with a too-long file name) is swallowed: no notification, nothing on screen",
-)
 async def test_a_failing_tab_worker_is_reported(nats_single: LocalNats) -> None:
     app = NatsTuiApp(profile=profile_for(nats_single))
     notes: list[tuple[str, str]] = []
