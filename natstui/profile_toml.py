@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from natstui.core.profile import Auth, AuthKind, Profile, SecretRef, TlsSettings
 from natstui.core.secret import Secret
@@ -100,14 +100,15 @@ def check_server(url: str) -> str:
         raise FieldError("servers", "a server URL is empty")
     if "://" not in text:
         text = f"nats://{text}"
-    parts = urlsplit(text)
+    parts = _split_url("servers", text)
     if parts.scheme not in SERVER_SCHEMES:
         raise FieldError("servers", f"scheme must be one of {', '.join(SERVER_SCHEMES)}")
     try:
         port = parts.port
+        host = parts.hostname
     except ValueError:
         raise FieldError("servers", "the port is not a number between 0 and 65535") from None
-    if not parts.hostname:
+    if not host:
         raise FieldError("servers", "a server URL has no host")
     if port == 0:
         raise FieldError("servers", "port 0 is not a server port")
@@ -155,9 +156,21 @@ def check_subscription(value: str) -> str:
         raise FieldError("subscriptions", str(exc)) from None
 
 
+def _split_url(field: str, text: str) -> SplitResult:
+    """urlsplit, with its ValueError (a half-typed `[::1` IPv6 host) as a FieldError."""
+    try:
+        return urlsplit(text)
+    except ValueError:
+        raise FieldError(field, "a URL is not valid (check the [IPv6] brackets)") from None
+
+
 def check_monitor_url(value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = _split_url("monitor_urls", value.strip())
+    try:
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if parts.scheme not in ("http", "https") or not host:
         raise FieldError("monitor_urls", "must be an http:// or https:// URL with a host")
     return value.strip()
 

@@ -83,12 +83,6 @@ BROKEN_URLS = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: check_server/check_monitor_url let urlsplit's ValueError escape (a half-typed "
-    "IPv6 address): typing 'nats://[' in the editor's servers field ends the app; the CLI "
-    "(--server, NATS_URL, a profile file) prints a traceback",
-)
 @pytest.mark.parametrize(("field", "url"), BROKEN_URLS)
 def test_half_typed_ipv6_urls_are_field_errors(field: str, url: str) -> None:
     error = validate({"name": "v6", field: url})

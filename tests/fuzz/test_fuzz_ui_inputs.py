@@ -187,11 +187,6 @@ EDITOR_FIELDS = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a half-typed IPv6 server URL ('nats://[') makes validate-as-you-type raise "
-    "ValueError: the editor ends the app",
-)
 async def test_hostile_values_in_the_profile_editor(tmp_path: Path) -> None:
     app = NatsTuiApp(config_path=tmp_path / "config.toml")
     async with app.run_test(size=SIZE) as pilot:
