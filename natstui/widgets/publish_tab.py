@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -468,15 +469,31 @@ def focus_on_activation(tab: MainTab, selector: str) -> None:
 
 
 def _read_file(path: str) -> bytes:
-    """Read a payload file; PublishError with a plain reason when it cannot be used."""
-    target = Path(path).expanduser()
+    """Read a payload file; PublishError with a plain reason when it cannot be used.
+
+    Only regular files: a device (/dev/urandom) reports size 0 and never ends, and opening a
+    pipe blocks until someone writes. The read is bounded too, in case the file grows.
+    """
+    shown = printable(path)
     try:
-        size = target.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise PublishError(f"file {path} is {size:,} bytes: far over any max_payload")
-        return target.read_bytes()
+        target = Path(path).expanduser()
+        info = target.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise PublishError(
+                f"{shown} is not a regular file (a directory, device or pipe): "
+                "save the bytes to send in a file"
+            )
+        with target.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise PublishError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise PublishError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the path
+        raise PublishError(f"cannot read {shown}: the path contains a NUL byte") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise PublishError(
+            f"file {shown} is over {MAX_FILE_BYTES:,} bytes: far over any max_payload"
+        )
+    return data
 
 
 def _as_editable_text(payload: bytes) -> str | None:

@@ -337,12 +337,6 @@ else:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the Publish tab's file payload reads /dev/zero, /dev/urandom or a FIFO without "
-    "bound (stat size 0): memory grows until MemoryError / the OOM killer; a NUL in the path "
-    "raises ValueError instead of PublishError",
-)
 @pytest.mark.parametrize("path", ["/dev/zero", "/dev/urandom", "/tmp/a\\x00b"])
 def test_publish_file_payload_from_special_files(path: str) -> None:
     path = path.replace("\\x00", "\x00")
