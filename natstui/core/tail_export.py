@@ -59,11 +59,16 @@ def resolve_export_path(text: str) -> Path:
     text = text.strip()
     if not text:
         raise ExportError("give a file name, e.g. ~/tail.jsonl")
-    path = Path(os.path.expandvars(os.path.expanduser(text)))
-    if path.exists():
-        raise ExportError(f"{path} already exists: choose another name")
-    if not path.parent.is_dir():
-        raise ExportError(f"folder {path.parent} does not exist")
+    try:
+        path = Path(os.path.expandvars(os.path.expanduser(text)))
+        if path.exists():
+            raise ExportError(f"{path} already exists: choose another name")
+        if not path.parent.is_dir():
+            raise ExportError(f"folder {path.parent} does not exist")
+    except OSError as exc:  # e.g. a file name too long for the file system
+        raise ExportError(f"cannot use {text!r}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the name
+        raise ExportError("the file name contains a NUL byte") from None
     return path
 
 

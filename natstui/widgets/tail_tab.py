@@ -428,6 +428,11 @@ class TailTab(MainTab):
         except ExportError as exc:
             self.app.call_from_thread(self._export_done, f"export failed: {exc}", True)
             return
+        except Exception as exc:  # anything unexpected: still say so and take the bar down
+            self.app.call_from_thread(
+                self._export_done, f"export failed: {type(exc).__name__}: {exc}", True
+            )
+            return
         message = f"exported {result.count:,} messages to {result.path}"
         self.app.call_from_thread(self._export_done, message, False)
 

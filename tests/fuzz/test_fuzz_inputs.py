@@ -304,11 +304,6 @@ EXPORT_PATHS = st.one_of(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: resolve_export_path lets OSError (name too long) and ValueError (NUL byte) "
-    "escape; the export worker dies silently and its progress bar stays on screen",
-)
 @FUZZ
 @given(EXPORT_PATHS)
 def test_tail_export_path(text: str) -> None:
