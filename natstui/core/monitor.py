@@ -233,6 +233,7 @@ class ClusterMonitor:
         params: dict[str, str | int],
     ) -> dict[str, Any]:
         """Ask one server, over whichever source can reach it."""
+        server = self._current_row(server)
         sys_nc = self._system_nc()
         if sys_nc is not None and sys_nc.is_connected and server.server_id:
             subject = f"$SYS.REQ.SERVER.{server.server_id}.{verb}"
@@ -242,7 +243,18 @@ class ClusterMonitor:
             return await fetch_json(
                 endpoint_url(server.monitor_url, endpoint, params), self.timeout
             )
+        if sys_nc is not None and not sys_nc.is_connected:
+            # The profile has system credentials; the connection is only down for now. The
+            # limited path would wrongly say the credentials are missing.
+            raise ReplyError("the system-account connection is down (reconnecting); try again")
         return await self._limited_one(server, verb, body)
+
+    def _current_row(self, server: ServerRow) -> ServerRow:
+        """The latest row for this server: a restarted nats-server has a new server_id, and a
+        drill-down opened before the restart would otherwise ask the old one forever."""
+        last = self.last
+        fresh = [r for r in last.servers if r.name == server.name] if last else []
+        return fresh[0] if fresh and fresh[0].server_id else server
 
     async def _limited_one(
         self, server: ServerRow, verb: str, body: dict[str, Any]
