@@ -18,6 +18,7 @@ from natstui.demo.cluster import LocalNats, start_nats
 from natstui.widgets.publish_lists import FormList
 from natstui.widgets.publish_tab import PublishTab
 from tests.helpers import collect, profile_for, wait_for
+from tests.helpers_screen import show_tab
 
 SIZE = (140, 45)
 
@@ -46,22 +47,6 @@ async def watcher(server: LocalNats) -> AsyncIterator[Client]:
     )
     yield nc
     await nc.close()
-
-
-async def show_tab(app: NatsTuiApp, pilot: Pilot[None], tab_id: str) -> None:
-    """Switch tabs once the start-up focus has settled.
-
-    The Cluster tab focuses its servers table after its first refresh; a switch made before
-    that is undone by TabbedContent (focus lands in the hidden Cluster pane). That race is the
-    Cluster tab's (reported); here we wait for the start-up focus so the tests measure ours.
-    """
-    await wait_for(lambda: app.focused is not None and app.focused.id == "cluster-servers")
-    await pilot.pause()  # TabbedContent handles that focus by message: let it land first
-    app.action_show_tab(tab_id)
-    tabs = app.query_one(TabbedContent)
-    for _ in range(3):
-        await pilot.pause()
-    assert tabs.active == tab_id, f"switch to {tab_id} was undone"
 
 
 def app_nc(tab: PublishTab) -> Client:

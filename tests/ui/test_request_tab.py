@@ -19,6 +19,7 @@ from natstui.demo.cluster import LocalNats
 from natstui.widgets.request_replies import ReplyTable
 from natstui.widgets.request_tab import RequestTab
 from tests.helpers import profile_for, wait_for
+from tests.helpers_screen import show_tab
 
 SIZE = (150, 50)
 
@@ -61,22 +62,6 @@ async def responders(server: LocalNats) -> AsyncIterator[Client]:
     await nc.flush()
     yield nc
     await nc.close()
-
-
-async def show_tab(app: NatsTuiApp, pilot: Pilot[None], tab_id: str) -> None:
-    """Switch tabs once the start-up focus has settled.
-
-    The Cluster tab focuses its servers table after its first refresh; a switch made before
-    that is undone by TabbedContent (focus lands in the hidden Cluster pane). That race is the
-    Cluster tab's (reported); here we wait for the start-up focus so the tests measure ours.
-    """
-    await wait_for(lambda: app.focused is not None and app.focused.id == "cluster-servers")
-    await pilot.pause()  # TabbedContent handles that focus by message: let it land first
-    app.action_show_tab(tab_id)
-    tabs = app.query_one(TabbedContent)
-    for _ in range(3):
-        await pilot.pause()
-    assert tabs.active == tab_id, f"switch to {tab_id} was undone"
 
 
 async def warm(nc: Client) -> None:
