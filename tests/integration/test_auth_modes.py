@@ -14,8 +14,8 @@ from natstui.core.connection import NatsSession
 from natstui.core.profile import Auth, AuthKind, Profile, SecretRef
 from natstui.core.secret import Secret
 from natstui.demo.cluster import LocalNats
+from natstui.demo.operator import Identity, operator_mode
 from tests.helpers import MakeNats, profile_for, wait_for
-from tests.jwt_helpers import Identity, operator_setup
 
 
 @pytest.fixture
@@ -69,14 +69,14 @@ async def test_system_user_uses_one_connection(
 async def test_nkey_seed(
     make_nats: MakeNats, tmp_path: Path, form: str, connected: list[NatsSession]
 ) -> None:
-    user = Identity.new(nkeys.PREFIX_BYTE_USER)
-    local = make_nats(auth_config=f"accounts {{ APP: {{ users: [{{nkey: {user.public}}}] }} }}")
+    user = Identity.create(nkeys.PREFIX_BYTE_USER)
+    local = make_nats(auth_config=f"accounts {{ APP: {{ users: [{{nkey: {user.public_key}}}] }} }}")
     if form == "file":
         seed_file = tmp_path / "user.nk"
-        seed_file.write_bytes(user.seed)
+        seed_file.write_text(user.seed)
         ref = SecretRef(file=str(seed_file))
     else:
-        ref = SecretRef(inline=Secret(user.seed.decode()))
+        ref = SecretRef(inline=Secret(user.seed))
     session = await connect(
         profile_for(local, auth=Auth(kind=AuthKind.NKEY, nkey_seed=ref)), connected
     )
@@ -86,10 +86,10 @@ async def test_nkey_seed(
 async def test_creds_file_operator_mode(
     make_nats: MakeNats, tmp_path: Path, connected: list[NatsSession]
 ) -> None:
-    setup = operator_setup()
-    local = make_nats(auth_config=setup.server_config)
-    creds = tmp_path / "alice.creds"
-    creds.write_text(setup.creds())
+    setup = operator_mode()
+    local = make_nats(auth_config=setup.auth_config)
+    creds = tmp_path / "app.creds"
+    creds.write_text(setup.app_user.creds_text())
     auth = Auth(kind=AuthKind.CREDS, creds=SecretRef(file=str(creds)))
     session = await connect(profile_for(local, auth=auth), connected)
     assert session.state.account is not None and session.state.account.startswith("A")
@@ -98,12 +98,12 @@ async def test_creds_file_operator_mode(
 async def test_jwt_and_seed_operator_mode(
     make_nats: MakeNats, monkeypatch: pytest.MonkeyPatch, connected: list[NatsSession]
 ) -> None:
-    setup = operator_setup()
-    local = make_nats(auth_config=setup.server_config)
-    monkeypatch.setenv("NATSTUI_TEST_SEED", setup.user_seed)
+    setup = operator_mode()
+    local = make_nats(auth_config=setup.auth_config)
+    monkeypatch.setenv("NATSTUI_TEST_SEED", setup.app_user.seed)
     auth = Auth(
         kind=AuthKind.JWT,
-        jwt=SecretRef(inline=Secret(setup.user_jwt)),
+        jwt=SecretRef(inline=Secret(setup.app_user.jwt)),
         seed=SecretRef(env="NATSTUI_TEST_SEED"),
     )
     session = await connect(profile_for(local, auth=auth), connected)

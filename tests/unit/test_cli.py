@@ -27,19 +27,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     save_profile(path, STORED)
     monkeypatch.setenv("NATSTUI_CONFIG", str(path))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    for name in (
-        "NATS_URL",
-        "NATS_USER",
-        "NATS_PASSWORD",
-        "NATS_TOKEN",
-        "NATS_CREDS",
-        "NATS_NKEY",
-        "NATS_CERT",
-        "NATS_KEY",
-        "NATS_CA",
-        "NATS_CONTEXT",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    # NATS_* variables are cleared for every test by tests/conftest.py.
     return path
 
 
