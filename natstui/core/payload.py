@@ -39,6 +39,11 @@ def try_json(data: bytes) -> object | None:
         return None
 
 
+def reformat_json(text: str) -> str:
+    """`text` re-indented as JSON (the editors' Pretty JSON key); ValueError if not JSON."""
+    return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+
+
 def hex_dump(data: bytes, width: int = 16) -> str:
     """Classic offset / hex / ASCII dump."""
     lines = []

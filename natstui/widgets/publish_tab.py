@@ -27,6 +27,7 @@ from textual.widgets import Checkbox, Input, Label, Static, TabbedContent, TabPa
 from natstui.commands import PaletteCommand
 from natstui.core.connection import NatsSession
 from natstui.core.headers import HeaderError, format_headers, parse_headers
+from natstui.core.payload import reformat_json
 from natstui.core.publish import (
     PublishError,
     PublishForm,
@@ -366,11 +367,11 @@ class PublishTab(MainTab):
         if area.read_only:
             return
         try:
-            value = json.loads(area.text)
+            pretty = reformat_json(area.text)
         except ValueError as exc:
             self._say(f"payload is not valid JSON: {exc}", severity="warning")
             return
-        area.load_text(json.dumps(value, indent=2, ensure_ascii=False))
+        area.load_text(pretty)
 
     def action_clear_payload(self) -> None:
         self._binary = None

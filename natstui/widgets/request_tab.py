@@ -10,7 +10,6 @@ report by messages; a 10 Hz timer shows the reply count while gathering.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from natstui.commands import PaletteCommand
 from natstui.core.headers import HeaderError, parse_headers
+from natstui.core.payload import reformat_json
 from natstui.core.requests import (
     DEFAULT_GAP,
     DEFAULT_TIMEOUT,
@@ -364,11 +364,11 @@ class RequestTab(MainTab):
     def action_pretty_json(self) -> None:
         area = self.query_one("#req-payload", TextArea)
         try:
-            value = json.loads(area.text)
+            pretty = reformat_json(area.text)
         except ValueError as exc:
             self._say(f"payload is not valid JSON: {exc}", severity="warning")
             return
-        area.load_text(json.dumps(value, indent=2, ensure_ascii=False))
+        area.load_text(pretty)
 
     # --- results ----------------------------------------------------------------------------
     @on(Failed)
